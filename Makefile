@@ -1,0 +1,46 @@
+# Stafett: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard stafett/locale/*/LC_MESSAGES/*.po))
+
+.PHONY: help install run test lint bench catalogs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed catalogs ## create the virtualenv and install Stafett with test tools
+
+stafett/locale/%.mo: stafett/locale/%.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+catalogs: $(CATALOGS) ## compile the nb, nn and en message catalogues
+
+var/Data.fs: | install
+	mkdir -p var
+	$(BIN)/stafett-init development.ini
+	$(BIN)/stafett-demo development.ini
+
+run: install var/Data.fs ## serve on http://localhost:6543 with demo data in var/Data.fs
+	$(BIN)/pserve development.ini
+
+test: install ## run the whole test suite
+	$(BIN)/pytest -q
+
+lint: install ## ruff
+	$(BIN)/ruff check stafett tests bench
+
+bench: install ## print the benchmark figures (not part of the test suite)
+	@for script in bench/*.py; do $(BIN)/python $$script; done
+
+clean: ## remove the environment and the development database
+	rm -rf $(VENV) var *.egg-info

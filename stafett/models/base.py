@@ -1,0 +1,111 @@
+"""Building blocks of the object graph: ids, clocks, traversable BTree containers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+
+def new_id() -> str:
+    """A key that is unique without coordination (no shared counter to conflict on)."""
+    return secrets.token_hex(8)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+class DomainError(Exception):
+    """A rule of DOMAIN.md refused an operation. ``msg`` is a translatable message id."""
+
+    def __init__(self, msg: str, rule: str = "", **mapping: Any):
+        super().__init__(msg)
+        self.msg = msg
+        self.rule = rule
+        self.mapping = mapping
+
+
+class Resource(Persistent):
+    """A persistent node with a traversal name and parent."""
+
+    __name__: str | None = None
+    __parent__: Any = None
+
+    @property
+    def id(self) -> str | None:
+        return self.__name__
+
+
+class Container(Resource):
+    """A traversable folder over an OOBTree, with an O(1) count."""
+
+    def __init__(self) -> None:
+        self._items = OOBTree()
+        self._count = Length()
+
+    def add(self, item: Resource, name: str | None = None) -> Resource:
+        name = name or item.__name__ or new_id()
+        if name in self._items:
+            raise KeyError(name)
+        item.__name__ = name
+        item.__parent__ = self
+        self._items[name] = item
+        self._count.change(1)
+        return item
+
+    def remove(self, name: str) -> Resource:
+        item = self._items.pop(name)
+        self._count.change(-1)
+        return item
+
+    def __getitem__(self, name: str) -> Resource:
+        return self._items[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._items.get(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items.keys())
+
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def attach(parent: Resource, name: str, child: Resource) -> Resource:
+    """Give a fixed sub-object its place in the lineage."""
+    child.__name__ = name
+    child.__parent__ = parent
+    return child
+
+
+def find_parent(resource: Any, cls: type) -> Any:
+    while resource is not None:
+        if isinstance(resource, cls):
+            return resource
+        resource = getattr(resource, "__parent__", None)
+    return None

@@ -1,0 +1,150 @@
+"""The stafettlogg: subject, guardians and the containers of everything written in it."""
+
+from __future__ import annotations
+
+import enum
+
+from BTrees.OOBTree import OOBTree
+
+from .base import Container, Resource, attach, find_parent, new_id, utcnow
+from .identity import age_on, birth_date, validate_fnr
+
+
+class SubjectKind(enum.StrEnum):
+    CHILD = "child"
+    YOUTH = "youth"
+    PREGNANT = "pregnant"
+
+
+class Subject(Resource):
+    """The person the log follows (barnet / ungdommen / den gravide)."""
+
+    def __init__(self, name: str, fnr: str, kind: SubjectKind = SubjectKind.CHILD,
+                 username: str | None = None):
+        self.name = name
+        self.fnr = validate_fnr(fnr)
+        self.kind = SubjectKind(kind)
+        self.username = username
+
+    @property
+    def birth_date(self):
+        return birth_date(self.fnr)
+
+    def age(self, day=None) -> int:
+        return age_on(self.fnr, day)
+
+
+class Guardian(Resource):
+    """A parent or other with parental responsibility; ``lives_with_child`` drives R9."""
+
+    def __init__(self, name: str, email: str = "", phone: str = "", *,
+                 lives_with_child: bool = True, username: str | None = None):
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.lives_with_child = lives_with_child
+        self.username = username
+
+
+class Level(enum.IntEnum):
+    """BTI levels 1-3: level 1 stays inside the holder's own unit (R7)."""
+
+    ONE = 1
+    TWO = 2
+    THREE = 3
+
+
+LOG_CHILDREN = ("guardians", "consents", "grants", "concerns", "meetings", "glimpses",
+                "notes", "private_notes", "transfers")
+
+
+class Log(Resource):
+    """One stafettlogg. Only the state string of its workflow lives here (DESIGN: Workflows)."""
+
+    state = "new"
+
+    def __init__(self, subject: Subject, holder_id: str, unit_id: str, level: int = 1):
+        self.subject = attach(self, "subject", subject)
+        self.holder_id = holder_id
+        self.unit_id = unit_id
+        self.level = Level(level)
+        self.guardians_live_together = True
+        self.created = utcnow()
+        self.modified = self.created
+        self.closed_at = None
+        self.archives = OOBTree()  # time -> ArchivedPdf (R15, R17, R35)
+        self.history = OOBTree()  # (time, id) -> transition record incl. free-text note (R18)
+        self.outbox = OOBTree()  # (time, id) -> OutgoingMessage (R37)
+        for name in LOG_CHILDREN:
+            setattr(self, name, attach(self, name, Container()))
+
+    @property
+    def __acl__(self):
+        from ..security import log_acl
+
+        return log_acl(self)
+
+    def __getitem__(self, name: str):
+        if name in LOG_CHILDREN:
+            return getattr(self, name)
+        raise KeyError(name)
+
+    @property
+    def municipality(self):
+        from .org import Municipality
+
+        return find_parent(self, Municipality)
+
+    @property
+    def holder(self):
+        return self.municipality.employee(self.holder_id)
+
+    @property
+    def unit(self):
+        return self.municipality.units.get(self.unit_id)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in ("draft", "active", "reopened")
+
+    def touch(self) -> None:
+        self.modified = utcnow()
+
+    def add_history(self, record: dict) -> None:
+        self.history[(record["at"], new_id())] = record
+
+    def active_measures(self):
+        for concern in self.concerns.values():
+            yield from concern.active_measures()
+
+    def actor_ids(self) -> set[str]:
+        return {m.actor_id for m in self.active_measures() if m.actor_id}
+
+    def has_archive(self) -> bool:
+        return len(self.archives) > 0
+
+    def latest_archive(self):
+        return self.archives[self.archives.maxKey()] if self.has_archive() else None
+
+
+class ArchivedPdf(Resource):
+    """An archive copy of the whole log (R35); its bytes live in a ZODB blob."""
+
+    def __init__(self, reason: str, blob) -> None:
+        self.reason = reason
+        self.blob = blob
+        self.created = utcnow()
+
+
+class Tombstone(Resource):
+    """What remains of a deleted log (R17): ids, dates, actor and reason, no personal content."""
+
+    def __init__(self, log_id: str, unit_id: str, created, deleted_by: str, reason: str,
+                 from_state: str):
+        self.log_id = log_id
+        self.unit_id = unit_id
+        self.created = created
+        self.deleted = utcnow()
+        self.deleted_by = deleted_by
+        self.reason = reason
+        self.from_state = from_state

@@ -1,0 +1,140 @@
+"""The tenant and its organisation: app root, municipality, units, employees, accounts (R1)."""
+
+from __future__ import annotations
+
+import enum
+
+from BTrees.OOBTree import OOBTree, OOTreeSet
+
+from .base import Container, Resource, attach, new_id, utcnow
+from .identity import validate_fnr
+
+
+class ServiceType(enum.StrEnum):
+    SCHOOL = "school"
+    KINDERGARTEN = "kindergarten"
+    HEALTH_STATION = "health_station"
+    PPT = "ppt"
+    CHILD_WELFARE = "child_welfare"
+    NAV = "nav"
+    OTHER = "other"
+
+
+class AppRoot(Container):
+    """The database root: municipalities by slug, and every login account by username."""
+
+    __acl__ = [("Allow", "system.Authenticated", ("home",))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts = OOBTree()
+        self.generation = 0
+
+
+class Municipality(Resource):
+    """A tenant. Fixed children: ``units`` and ``logs``; lookups: employees by id, indexes."""
+
+    def __init__(self, name: str, number: str = "") -> None:
+        from ..audit import Journal
+        from .indexes import LogIndex
+
+        self.name = name
+        self.number = number
+        self.units = attach(self, "units", Container())
+        self.logs = attach(self, "logs", Container())
+        self.employees = OOBTree()
+        self.superusers = OOTreeSet()
+        self.index = LogIndex()
+        self.journal = Journal()
+        self.tombstones = OOBTree()
+
+    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit"))]
+
+    def __getitem__(self, name: str):
+        if name in ("units", "logs"):
+            return getattr(self, name)
+        raise KeyError(name)
+
+    def add_unit(self, unit: Unit) -> Unit:
+        return self.units.add(unit)
+
+    def employee(self, employee_id: str | None) -> Employee | None:
+        return self.employees.get(employee_id) if employee_id else None
+
+    def unit_leaders(self, unit_id: str) -> list[Employee]:
+        unit = self.units.get(unit_id)
+        return [e for e in unit.employees.values() if e.is_leader and e.active] if unit else []
+
+
+class Unit(Resource):
+    def __init__(self, name: str, service: ServiceType, org_number: str = "", children: int = 0):
+        self.name = name
+        self.service = ServiceType(service)
+        self.org_number = org_number
+        self.children = children
+        self.employees = attach(self, "employees", Container())
+
+    __acl__ = [("Allow", "role:leader", ("admin_unit",))]
+
+    def __getitem__(self, name: str):
+        if name == "employees":
+            return self.employees
+        raise KeyError(name)
+
+    @property
+    def municipality(self) -> Municipality:
+        return self.__parent__.__parent__
+
+    def add_employee(self, employee: Employee) -> Employee:
+        self.employees.add(employee)
+        self.municipality.employees[employee.id] = employee
+        return employee
+
+
+class Employee(Resource):
+    """An employee of a unit; flags decide what they may be in a log (R1)."""
+
+    def __init__(self, name: str, fnr: str, email: str = "", phone: str = "", *,
+                 may_act: bool = True, may_hold: bool = False, is_leader: bool = False,
+                 username: str | None = None):
+        self.name = name
+        self.fnr = validate_fnr(fnr)
+        self.email = email
+        self.phone = phone
+        self.may_act = may_act
+        self.may_hold = may_hold
+        self.is_leader = is_leader
+        self.active = True
+        self.username = username
+
+    @property
+    def unit(self) -> Unit:
+        return self.__parent__.__parent__
+
+    @property
+    def unit_id(self) -> str:
+        return self.unit.id
+
+
+class AccountKind(enum.StrEnum):
+    EMPLOYEE = "employee"
+    GUARDIAN = "guardian"
+    SUBJECT = "subject"
+
+
+class Account(Resource):
+    """A local login (R39: ID-porten replaces it in production). Holds no log content."""
+
+    def __init__(self, username: str, password_hash: str, kind: AccountKind,
+                 municipality: str, display_name: str, employee_id: str | None = None):
+        self.uid = new_id()  # what the journal records instead of the username
+        self.username = username
+        self.password_hash = password_hash
+        self.kind = AccountKind(kind)
+        self.municipality = municipality
+        self.display_name = display_name
+        self.employee_id = employee_id
+        self.active = True
+        self.locale = None
+        self.otp_secret = None
+        self.created = utcnow()

@@ -1,0 +1,261 @@
+"""stafett-demo CONFIG: load a demo municipality and print the demo accounts.
+
+Everything is created through the same workflows the web app uses, so the demo data obeys
+every rule: logs in every state, concerns, measures, an evaluation, glimpses and a pending
+transfer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from ..models import (
+    Account,
+    AccountKind,
+    Arena,
+    Category,
+    Concern,
+    Consent,
+    ConsentScope,
+    Decision,
+    Employee,
+    Evaluation,
+    Glimpse,
+    Goal,
+    Guardian,
+    Measure,
+    Meeting,
+    Municipality,
+    Party,
+    ServiceType,
+    Subject,
+    SubjectKind,
+    Transfer,
+    TransferKind,
+    Unit,
+    Verdict,
+)
+from ..models.log import Log
+from ..models.notes import AuthorRole
+from ..services.passwords import hash_password
+from ..workflows import add_measure, create_log, fire, give_consent, propose_transfer
+from . import app_root_of, open_db
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "stafett-demo"
+
+
+def make_fnr(born: dt.date, serial: int = 0) -> str:
+    """A valid fødselsnummer for a birth date (demo and tests only)."""
+    from stdnum.no import fodselsnummer
+
+    first = 500 if born.year >= 2000 else 0
+    for individual in range(first + serial, first + 500):
+        base = f"{born:%d%m%y}{individual:03d}"
+        k1 = fodselsnummer.calc_check_digit1(base)
+        if len(k1) == 1:
+            k2 = fodselsnummer.calc_check_digit2(base + k1)
+            if len(k2) == 1:
+                return base + k1 + k2
+    raise ValueError(born)
+
+
+def years_ago(years: int, days: int = 40) -> dt.date:
+    today = dt.date.today()
+    return today.replace(year=today.year - years) - dt.timedelta(days=days)
+
+
+class DemoBuilder:
+    """Builds the demo municipality; ``accounts`` lists (username, what they are)."""
+
+    def __init__(self, root, password: str = DEMO_PASSWORD):
+        self.root = root
+        self.password_hash = hash_password(password)
+        self.accounts: list[tuple[str, str]] = []
+        self.serial = 0
+
+    def fnr(self, born: dt.date) -> str:
+        self.serial += 1
+        return make_fnr(born, self.serial)
+
+    def account(self, username, kind, display, employee_id=None, about="") -> Account:
+        account = Account(username, self.password_hash, kind, DEMO_SLUG, display, employee_id)
+        self.root.accounts[username] = account
+        self.accounts.append((username, about))
+        return account
+
+    def employee(self, unit, username, name, about, **flags) -> tuple[Employee, Account]:
+        emp = unit.add_employee(Employee(name, self.fnr(years_ago(40)), f"{username}@demo.kommune.no",
+                                         "+47 400 00 000", username=username, **flags))
+        return emp, self.account(username, AccountKind.EMPLOYEE, name, emp.id, about)
+
+    def build(self) -> Municipality:
+        m = self.root.add(Municipality("Demo kommune", "9999"), DEMO_SLUG)
+        school = m.add_unit(Unit("Solbakken skole", ServiceType.SCHOOL, "999000001", children=320))
+        kinder = m.add_unit(Unit("Lillevik barnehage", ServiceType.KINDERGARTEN, "999000002",
+                                 children=80))
+        health = m.add_unit(Unit("Helsestasjonen", ServiceType.HEALTH_STATION, "999000003",
+                                 children=900))
+        ppt = m.add_unit(Unit("PPT", ServiceType.PPT, "999000004"))
+        admin, _ = self.employee(ppt, "superbruker", "Siri Superbruker", "superuser",
+                                 may_act=False)
+        m.superusers.insert(admin.id)
+        self.employee(school, "rektor", "Randi Rektor", "unit leader, Solbakken skole",
+                      is_leader=True, may_hold=True)
+        _, self.holder = self.employee(school, "larer", "Lars Lærer",
+                                       "holder, Solbakken skole", may_hold=True)
+        self.teacher2, _ = self.employee(school, "kontaktlarer", "Kari Kontaktlærer",
+                                         "holder and actor, Solbakken skole", may_hold=True)
+        self.assistant, self.assistant_acc = self.employee(
+            school, "assistent", "Ali Assistent", "actor, Solbakken skole")
+        self.employee(kinder, "styrer", "Stine Styrer", "unit leader, Lillevik barnehage",
+                      is_leader=True, may_hold=True)
+        _, self.kinder_holder = self.employee(kinder, "pedleder", "Per Pedagogisk leder",
+                                              "holder, Lillevik barnehage", may_hold=True)
+        self.nurse, _ = self.employee(health, "helsesykepleier", "Hanne Helsesykepleier",
+                                      "holder and actor, Helsestasjonen", may_hold=True)
+        self.employee(health, "leder-hs", "Helge Leder", "unit leader, Helsestasjonen",
+                      is_leader=True, may_hold=True)
+        self.ppt_advisor, _ = self.employee(ppt, "ppt", "Pia Rådgiver", "actor, PPT")
+        self.employee(ppt, "leder-ppt", "Paul Leder", "unit leader, PPT", is_leader=True,
+                      may_hold=True)
+        self.m = m
+        self._logs()
+        return m
+
+    # -- logs -------------------------------------------------------------------------
+    def new_log(self, holder_acc, unit, name, born, guardians, level=1, kind=SubjectKind.CHILD,
+                subject_username=None) -> Log:
+        subject = Subject(name, self.fnr(born), kind, username=subject_username)
+        log = Log(subject, holder_acc.employee_id, unit.id, level)
+        create_log(self.m, log, holder_acc)
+        for g_name, username in guardians:
+            log.guardians.add(Guardian(g_name, f"{username}@example.org", "+47 900 00 000",
+                                       username=username))
+            if username not in self.root.accounts:
+                self.account(username, AccountKind.GUARDIAN, g_name, about="guardian")
+        self.m.index.reindex(log)
+        return log
+
+    def consent(self, log, actor, scope=ConsentScope.CREATE, days_ago=30, **kw) -> Consent:
+        parties = [g for g in log.guardians.keys()][:1] or ["subject"]
+        if log.subject.kind == "pregnant" or log.subject.age() >= 16:
+            parties = ["subject"]
+        date = dt.date.today() - dt.timedelta(days=days_ago)
+        return give_consent(log, Consent(parties, date, scope, **kw), actor)
+
+    def concern(self, log, actor, text, category, goal) -> Concern:
+        concern = log.concerns.add(Concern(text, category, actor.employee_id))
+        concern.set_goal(Goal(goal))
+        return concern
+
+    def measure(self, concern, actor, text, arena, party=Party.ACTOR, actor_id=None, weeks=6):
+        start = dt.date.today() - dt.timedelta(days=14)
+        return add_measure(concern, Measure(text, party, arena, start,
+                                            start + dt.timedelta(weeks=weeks), actor_id), actor)
+
+    def _logs(self) -> None:
+        school = next(u for u in self.m.units.values() if u.service == ServiceType.SCHOOL)
+        kinder = next(u for u in self.m.units.values() if u.service == ServiceType.KINDERGARTEN)
+        health = next(u for u in self.m.units.values() if u.service == ServiceType.HEALTH_STATION)
+        holder = self.holder
+
+        # An active level-2 log with concerns, measures in every arena, an evaluation, glimpses.
+        emma = self.new_log(holder, school, "Emma Nordmann", years_ago(9),
+                            [("Ola Nordmann", "forelder"), ("Kari Nordmann", "forelder2")],
+                            level=2)
+        self.consent(emma, holder, expires=dt.date.today() + dt.timedelta(days=20))
+        meeting = emma.meetings.add(Meeting(dt.date.today() - dt.timedelta(days=7),
+                                            "Oppstart og avtaler", ("Lars Lærer", "Ola Nordmann"),
+                                            "Lars Lærer", "Vi ble enige om tre tiltak."))
+        fire(emma, "activate", holder)
+        reading = self.concern(emma, holder, "Emma strever med å lese tekster på trinnet sitt.",
+                               Category.LEARNING, "Emma leser 20 minutter hver dag.")
+        self.measure(reading, holder, "Ali leser sammen med Emma 15 minutter hver skoledag.",
+                     Arena.SERVICE, actor_id=self.assistant.id)
+        self.measure(reading, holder, "Foreldrene leser med Emma hver kveld før leggetid.",
+                     Arena.HOME, party=Party.HOME)
+        friends = self.concern(emma, holder, "Emma er ofte alene i friminuttene.",
+                               Category.SOCIAL, "Emma leker med minst én venn i storefri.")
+        done = self.measure(friends, holder, "Kari organiserer lekegrupper i storefri.",
+                            Arena.SERVICE, actor_id=self.teacher2.id)
+        fire(done, "evaluate", holder, evaluation=Evaluation(
+            meeting.id, "Emma deltar i lekegruppene.", Verdict.WORKED, Decision.CONTINUE,
+            "Emma forteller om nye venner hjemme."))
+        self.measure(friends, holder, "Emma velger en lek hun vil lære bort.", Arena.CHILD,
+                     party=Party.SUBJECT)
+        emma.glimpses.add(Glimpse("Emma leste en hel side høyt i dag!",
+                                  self.assistant_acc.username, AuthorRole.ACTOR))
+        emma.glimpses.add(Glimpse("Emma var stolt da hun kom hjem.", "forelder",
+                                  AuthorRole.GUARDIAN))
+
+        # A draft, still being prepared.
+        self.new_log(holder, school, "Noah Hansen", years_ago(11), [("Nina Hansen", "nina")])
+
+        # An active log with a transfer to the health station waiting for consent.
+        jonas = self.new_log(holder, school, "Jonas Berg", years_ago(13),
+                             [("Bjørn Berg", "bjorn")], level=2)
+        self.consent(jonas, holder)
+        fire(jonas, "activate", holder)
+        self.concern(jonas, holder, "Jonas har høyt fravær på mandager.", Category.ATTENDANCE,
+                     "Jonas møter på skolen hver mandag.")
+        propose_transfer(jonas, Transfer(TransferKind.UNIT, "Jonas følges nå opp av helsestasjonen.",
+                                         holder.uid, holder.employee_id,
+                                         to_employee_id=self.nurse.id), holder)
+
+        # A passive log (closed, archived) and a reopened one.
+        lea = self.new_log(self.kinder_holder, kinder, "Lea Olsen", years_ago(5),
+                           [("Linn Olsen", "linn")])
+        self.consent(lea, self.kinder_holder, days_ago=200)
+        fire(lea, "activate", self.kinder_holder)
+        self.concern(lea, self.kinder_holder, "Lea sier få ord i samlingsstund.",
+                     Category.LANGUAGE, "Lea sier en setning i samlingsstund hver dag.")
+        fire(lea, "close", self.kinder_holder, reason="goals_met")
+
+        # A youth of 16 consents for herself; a pregnant woman likewise.
+        self.new_log_for_self(health, "Sara Lund", years_ago(16), SubjectKind.YOUTH, "sara")
+        self.new_log_for_self(health, "Maria Sørensen", years_ago(24), SubjectKind.PREGNANT,
+                              None)
+
+        # A deleted log: only its tombstone remains.
+        gone = self.new_log(holder, school, "Tidligere Elev", years_ago(10), [])
+        fire(gone, "discard", holder, reason="created_by_mistake")
+
+    def new_log_for_self(self, unit, name, born, kind, username) -> Log:
+        nurse_acc = self.root.accounts["helsesykepleier"]
+        log = self.new_log(nurse_acc, unit, name, born, [], level=1, kind=kind,
+                           subject_username=username)
+        if username:
+            self.account(username, AccountKind.SUBJECT, name.split()[0], about="youth (16)")
+        self.consent(log, nurse_acc)
+        fire(log, "activate", nurse_acc)
+        return log
+
+
+def load_demo(root, password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
+    if DEMO_SLUG in root:
+        return []
+    builder = DemoBuilder(root, password)
+    builder.build()
+    return builder.accounts
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("config_uri")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    args = parser.parse_args(argv)
+    db = open_db(args.config_uri)
+    try:
+        with app_root_of(db) as root:
+            accounts = load_demo(root, args.password)
+    finally:
+        db.close()
+    if not accounts:
+        print("demo data already loaded")
+        return 0
+    print(f"Demo accounts (password for all: {args.password}):")
+    for username, about in accounts:
+        print(f"  {username:<18} {about}")
+    return 0

@@ -1,0 +1,251 @@
+"""Who may do what: principals from the user and the resource's lineage, ACLs from state.
+
+Permissions live in one enum; principals are computed per request and per context
+(holder of this log, actor on this concern, guardian, leader of this unit, reader granted
+by consent), never stored by hand (DESIGN: Security).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.csrf import SessionCSRFStoragePolicy
+
+from .models.base import find_parent
+from .models.concern import Concern
+from .models.log import Log
+from .models.org import Account, AccountKind, Municipality, Unit
+
+
+class Permission(enum.StrEnum):
+    """The permission scheme. Each view and each workflow transition names one of these."""
+
+    HOME = "home"  # the logged-in user's own pages
+    VIEW_HEADER = "view_header"  # the log's header: state, holder, unit, level (R3, R6)
+    VIEW = "view"  # the whole log, or one concern (R3-R5)
+    EDIT = "edit"  # holder's writing: concerns, measures, meetings, log notes (R2)
+    CONTRIBUTE = "contribute"  # glimpses and private notes (R2, R30)
+    RECORD_CONSENT = "record_consent"  # give or withdraw consent (R9-R12)
+    TRANSFER = "transfer"  # propose / cancel a transfer (R19, R22)
+    RECEIVE = "receive"  # accept / decline an incoming transfer (R19, R21)
+    REOPEN = "reopen"  # passive -> reopened (R16)
+    DELETE = "delete"  # passive|draft -> deleted (R17)
+    DISCARD = "discard"  # the holder discards their own draft (R17)
+    EDIT_OWN = "edit_own"  # the author edits a glimpse or private note (R8, R30)
+    ADMIN_UNIT = "admin_unit"  # the unit leader's console (R1, R6)
+    ADMIN_MUNICIPALITY = "admin_municipality"  # the superuser's console (R1)
+    SYSTEM = "system"  # scheduled jobs only (consent expiry)
+
+
+P = Permission
+DENY_ALL = ("Deny", Everyone, tuple(Permission))
+
+HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian", "role:subject"
+ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
+RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
+CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
+SYSTEM_PRINCIPAL = "system:scheduler"
+
+FAMILY = (GUARDIAN, SUBJECT)
+
+_LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
+    "new": [(HOLDER, (P.EDIT,))],
+    "draft": [
+        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD)),
+        (LEADER, (P.VIEW_HEADER, P.DELETE)),
+    ],
+    "active": [
+        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.TRANSFER)),
+        (LEADER, (P.VIEW_HEADER, P.RECORD_CONSENT, P.TRANSFER)),
+        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE)),
+        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE)),
+        (ACTOR, (P.VIEW_HEADER, P.CONTRIBUTE)),
+        (READER, (P.VIEW_HEADER, P.VIEW)),
+        (PARTIAL_READER, (P.VIEW_HEADER,)),
+        (RECEIVER, (P.VIEW_HEADER, P.RECEIVE)),
+    ],
+    "passive": [
+        (HOLDER, (P.VIEW_HEADER, P.VIEW)),
+        (LEADER, (P.VIEW_HEADER, P.REOPEN, P.DELETE, P.RECORD_CONSENT)),
+        (GUARDIAN, (P.VIEW_HEADER, P.VIEW)),
+        (SUBJECT, (P.VIEW_HEADER, P.VIEW)),
+        (ACTOR, (P.VIEW_HEADER,)),
+        (READER, (P.VIEW_HEADER, P.VIEW)),
+        (PARTIAL_READER, (P.VIEW_HEADER,)),
+    ],
+    "deleted": [],
+}
+_LOG_ACL_BY_STATE["reopened"] = _LOG_ACL_BY_STATE["active"]
+
+
+def log_acl(log: Log) -> list[tuple]:
+    entries = [("Allow", principal, perms) for principal, perms in _LOG_ACL_BY_STATE[log.state]]
+    return entries + [("Allow", SYSTEM_PRINCIPAL, tuple(Permission)), DENY_ALL]
+
+
+def concern_acl(concern: Concern) -> list[tuple]:
+    """R3/R4: actors and concern-scoped readers see the concerns they are part of."""
+    log = find_parent(concern, Log)
+    if log is None or log.state in ("new", "draft", "deleted"):
+        return []
+    return [("Allow", CONCERN_ACTOR, (P.VIEW,)), ("Allow", CONCERN_READER, (P.VIEW,))]
+
+
+def authored_acl(item) -> list[tuple]:
+    """Glimpses and private notes: the author edits; private notes reach nobody else (R8)."""
+    from .models.notes import PrivateNote
+
+    log = find_parent(item, Log)
+    own = (P.VIEW, P.EDIT_OWN) if log is not None and log.is_editable else (P.VIEW,)
+    entries = [("Allow", f"user:{item.author}", own)]
+    if isinstance(item, PrivateNote):
+        entries.append(DENY_ALL)
+    return entries
+
+
+def principals_for(account: Account | None, context) -> set[str]:
+    if account is None:
+        return {Everyone}
+    if account.username == SYSTEM_PRINCIPAL:
+        return {Everyone, Authenticated, SYSTEM_PRINCIPAL}
+    principals = {Everyone, Authenticated, f"user:{account.username}"}
+    municipality = find_parent(context, Municipality)
+    if municipality is None:
+        return principals
+    log = find_parent(context, Log)
+    if account.kind != AccountKind.EMPLOYEE:
+        return principals | (_family_roles(account, log) if log is not None else set())
+    home = _home_municipality(account, municipality)
+    employee = home.employee(account.employee_id) if home is not None else None
+    if employee is None or not employee.active:
+        return principals
+    if home is not municipality:  # another municipality's log: only as a transfer's receiver
+        if log is not None and any(_receives(t, employee) for t in log.transfers.values()):
+            principals.add(RECEIVER)
+        return principals
+    return principals | _employee_roles(employee, municipality, context, log)
+
+
+def _home_municipality(account: Account, context_municipality):
+    if context_municipality.id == account.municipality:
+        return context_municipality
+    root = context_municipality.__parent__
+    return root.get(account.municipality) if root is not None else None
+
+
+def _employee_roles(employee, municipality, context, log) -> set[str]:
+    roles = set()
+    if employee.id in municipality.superusers:
+        roles.add(SUPERUSER)
+    unit = find_parent(context, Unit)
+    if unit is not None and employee.is_leader and employee.unit_id == unit.id:
+        roles.add(LEADER)
+    if log is None:
+        return roles
+    if log.holder_id == employee.id:
+        roles.add(HOLDER)
+    if employee.is_leader and employee.unit_id == log.unit_id:
+        roles.add(LEADER)
+    if any(_receives(t, employee) for t in log.transfers.values()):
+        roles.add(RECEIVER)
+    concern = find_parent(context, Concern)
+    if _has_any_measure(log, employee.id):
+        roles.add(ACTOR)
+        if concern is not None and _has_measure(concern, employee.id):
+            roles.add(CONCERN_ACTOR)
+    for grant in log.grants.values():
+        if grant.employee_id != employee.id or not grant.active:
+            continue
+        roles.add(READER if grant.whole_log else PARTIAL_READER)
+        if concern is not None and grant.covers(concern.id):
+            roles.add(CONCERN_READER)
+    return roles
+
+
+def _receives(transfer, employee) -> bool:
+    if not transfer.is_open:
+        return False
+    if transfer.to_municipality and transfer.to_municipality != employee.unit.municipality.id:
+        return False
+    if transfer.to_employee_id:
+        return transfer.to_employee_id == employee.id
+    return employee.is_leader and employee.unit_id == transfer.to_unit_id
+
+
+def _has_measure(concern: Concern, employee_id: str) -> bool:
+    return any(m.actor_id == employee_id and m.state != "misregistered"
+               for m in concern.measures.values())
+
+
+def _has_any_measure(log: Log, employee_id: str) -> bool:
+    return any(_has_measure(c, employee_id) for c in log.concerns.values())
+
+
+def _family_roles(account: Account, log: Log) -> set[str]:
+    if account.kind == AccountKind.GUARDIAN and any(
+            g.username == account.username for g in log.guardians.values()):
+        return {GUARDIAN}
+    if account.kind == AccountKind.SUBJECT and log.subject.username == account.username:
+        return {SUBJECT}
+    return set()
+
+
+def permits(account: Account | None, context, permission: Permission) -> bool:
+    return bool(ACLHelper().permits(context, principals_for(account, context), permission))
+
+
+class SystemAccount:
+    """The actor of scheduled jobs (consent expiry); never a login."""
+
+    username = SYSTEM_PRINCIPAL
+    kind = "system"
+    municipality = None
+    employee_id = None
+
+
+SYSTEM = SystemAccount()
+
+
+class StafettSecurityPolicy:
+    """Pyramid 2 security policy: identity from the session, permits via the ACLs above."""
+
+    def identity(self, request) -> Account | None:
+        username = request.session.get("user")
+        if not username:
+            return None
+        account = request.app_root.accounts.get(username)
+        return account if account_is_usable(account, request) else None
+
+    def authenticated_userid(self, request) -> str | None:
+        account = request.identity
+        return account.username if account is not None else None
+
+    def permits(self, request, context, permission):
+        return ACLHelper().permits(context, principals_for(request.identity, context),
+                                   permission)
+
+    def remember(self, request, userid, **kw):
+        request.session["user"] = userid
+        return []
+
+    def forget(self, request, **kw):
+        request.session.invalidate()
+        return []
+
+
+def account_is_usable(account: Account | None, request) -> bool:
+    """An active account, and for employees an active employee (deactivation ends login)."""
+    if account is None or not account.active:
+        return False
+    if account.kind != AccountKind.EMPLOYEE:
+        return True
+    municipality = request.app_root.get(account.municipality)
+    employee = municipality.employee(account.employee_id) if municipality else None
+    return employee is not None and employee.active
+
+
+def includeme(config) -> None:
+    config.set_security_policy(StafettSecurityPolicy())
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True)

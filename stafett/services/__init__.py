@@ -1,0 +1,1 @@
+"""Side effects of the domain: mail, PDF archives, purging and moving logs."""

@@ -1,0 +1,68 @@
+"""Notifications (R37). Every outgoing message is recorded on the log it concerns (so it is
+erased with the log, R17) and, when a mailer is configured, sent when the transaction commits.
+The text names no child: the recipient reads the details after logging in.
+"""
+
+from __future__ import annotations
+
+from persistent import Persistent
+from pyramid_mailer.message import Message
+
+from ..i18n import _, translate
+from ..models.base import new_id, utcnow
+
+SENDER = "stafett@localhost"
+
+
+class OutgoingMessage(Persistent):
+    def __init__(self, kind: str, recipients: list[str], subject: str, body: str):
+        self.kind = kind
+        self.recipients = tuple(recipients)
+        self.subject = subject
+        self.body = body
+        self.created = utcnow()
+
+
+def log_activated(log, request=None) -> OutgoingMessage | None:
+    """R14/R37: guardians are told at once that a log has been opened."""
+    recipients = [g.email for g in log.guardians.values() if g.email]
+    if not recipients:
+        return None
+    unit = log.unit.name if log.unit else ""
+    return _send(log, "log_activated", recipients,
+                 _("mail_log_activated_subject", default="A stafettlogg has been opened"),
+                 _("mail_log_activated_body",
+                   default="A stafettlogg has been opened at ${unit} with your consent. "
+                           "Log in to Stafett to read it and write in it."),
+                 {"unit": unit}, request)
+
+
+def transfer_proposed(transfer, municipality, request=None) -> OutgoingMessage | None:
+    """R37: the receiver of a transfer (or the receiving unit's leaders) is told."""
+    if transfer.to_employee_id:
+        receivers = [municipality.employee(transfer.to_employee_id)]
+    else:
+        receivers = municipality.unit_leaders(transfer.to_unit_id)
+    recipients = [e.email for e in receivers if e is not None and e.email]
+    if not recipients:
+        return None
+    log = transfer.__parent__.__parent__
+    return _send(log, "transfer_proposed", recipients,
+                 _("mail_transfer_subject", default="A stafettlogg is offered to you"),
+                 _("mail_transfer_body",
+                   default="A holder proposes to transfer a stafettlogg to you. "
+                           "Log in to Stafett to accept or decline it."),
+                 {}, request)
+
+
+def _send(log, kind, recipients, subject, body, mapping, request) -> OutgoingMessage:
+    locale = getattr(request, "locale_name", None) or "nb"
+    message = OutgoingMessage(kind, recipients, translate(subject, locale),
+                              translate(body, locale, mapping))
+    log.outbox[(utcnow(), new_id())] = message
+    mailer = getattr(request, "mailer", None) if request is not None else None
+    if mailer is not None:
+        sender = request.registry.settings.get("mail.default_sender", SENDER)
+        mailer.send(Message(subject=message.subject, sender=sender,
+                            recipients=list(recipients), body=message.body))
+    return message

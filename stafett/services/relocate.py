@@ -1,0 +1,31 @@
+"""Hand a log over to its new holder, unit or municipality when a transfer is accepted."""
+
+from __future__ import annotations
+
+from ..models.transfer import TransferKind
+
+
+def hand_over_log(log, transfer, new_holder) -> None:
+    """R20, R21, R38: the chosen concerns go along; the others are closed, not lost."""
+    if transfer.concern_ids:
+        for concern in log.concerns.values():
+            if concern.id not in transfer.concern_ids and concern.closed is None:
+                concern.close()
+    if transfer.kind == TransferKind.MUNICIPALITY:
+        _move_to(log, new_holder.unit.municipality)
+    log.holder_id = new_holder.id
+    log.unit_id = new_holder.unit_id
+    log.touch()
+    log.municipality.index.reindex(log)
+
+
+def _move_to(log, target) -> None:
+    source = log.municipality
+    source.index.unindex(log)
+    source.logs.remove(log.id)
+    target.logs.add(log, log.id)
+    for concern in log.concerns.values():
+        for measure in concern.measures.values():
+            target.index.index_measure(log.id, measure)
+    for consent in log.consents.values():
+        target.index.index_consent(log.id, consent)

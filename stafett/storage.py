@@ -1,0 +1,52 @@
+"""ZODB wiring: a connection per request on ``request.tm`` (pyramid_zodbconn), the app root
+created on first use inside the request's transaction, and evolve steps for schema changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyramid_zodbconn import get_connection
+
+from .models.org import AppRoot
+
+ROOT_KEY = "stafett"
+
+# Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
+EVOLVE_STEPS: list[Callable[[AppRoot], None]] = []
+
+
+def app_root(conn) -> AppRoot:
+    zodb_root = conn.root()
+    root = zodb_root.get(ROOT_KEY)
+    if root is None:
+        root = zodb_root[ROOT_KEY] = AppRoot()
+        root.generation = len(EVOLVE_STEPS)
+    return root
+
+
+def evolve(root: AppRoot) -> int:
+    """Apply the pending evolve steps; return how many ran."""
+    pending = EVOLVE_STEPS[root.generation:]
+    for step in pending:
+        step(root)
+        root.generation += 1
+    return len(pending)
+
+
+def _request_app_root(request) -> AppRoot:
+    return app_root(get_connection(request))
+
+
+def root_factory(request) -> AppRoot:
+    return request.app_root
+
+
+def includeme(config) -> None:
+    settings = config.get_settings()
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings.setdefault("retry.attempts", 3)
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    config.include("pyramid_zodbconn")
+    config.add_request_method(_request_app_root, "app_root", reify=True)
+    config.set_root_factory(root_factory)

@@ -1,0 +1,21 @@
+"""Error pages that never echo what was asked for: nothing about a child leaks here."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.view import forbidden_view_config, notfound_view_config
+
+
+@forbidden_view_config(renderer="stafett:templates/error.pt")
+def forbidden(request):
+    if request.identity is None and request.method == "GET":
+        request.session["came_from"] = request.url
+        return HTTPSeeOther(location=request.application_url + "/login")
+    request.response.status = HTTPForbidden.code
+    return {"code": 403}
+
+
+@notfound_view_config(renderer="stafett:templates/error.pt")
+def notfound(request):
+    request.response.status = HTTPNotFound.code
+    return {"code": 404}

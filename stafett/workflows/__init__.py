@@ -1,0 +1,36 @@
+"""State machines (transitions), one module per machine, and the one way to fire them."""
+
+from .consent import CONSENT_WORKFLOW, give_consent
+from .engine import (
+    AfterTransition,
+    Step,
+    TransitionForbidden,
+    WorkflowError,
+    create,
+    fire,
+    workflow_for,
+)
+from .log import LOG_WORKFLOW
+from .measure import MEASURE_WORKFLOW, add_measure
+from .transfer import TRANSFER_WORKFLOW
+
+WORKFLOWS = (LOG_WORKFLOW, TRANSFER_WORKFLOW, MEASURE_WORKFLOW, CONSENT_WORKFLOW)
+
+
+def create_log(municipality, log, actor, **why):
+    """Store a new draft log (R13) once ``create`` passes, and index it."""
+    create(municipality.logs, log, "create", actor, **why)
+    municipality.index.reindex(log)
+    return log
+
+
+def propose_transfer(log, transfer, actor, **why):
+    """R19/R22: the holder, or their unit leader, proposes a transfer."""
+    return create(log.transfers, transfer, "propose", actor, **why).obj
+
+
+__all__ = [
+    "AfterTransition", "CONSENT_WORKFLOW", "LOG_WORKFLOW", "MEASURE_WORKFLOW", "Step",
+    "TRANSFER_WORKFLOW", "TransitionForbidden", "WORKFLOWS", "WorkflowError", "add_measure",
+    "create", "create_log", "fire", "give_consent", "propose_transfer", "workflow_for",
+]
