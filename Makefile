@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard stafett/locale/*/LC_MESSAGES/*.po))
 
 .PHONY: help install run test lint bench catalogs clean
 
@@ -20,10 +19,8 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed catalogs ## create the virtualenv and install Stafett with test tools
 
-stafett/locale/%.mo: stafett/locale/%.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
-
-catalogs: $(CATALOGS) ## compile the nb, nn and en message catalogues
+catalogs: $(VENV)/.installed ## compile the nb, nn and en message catalogues
+	$(BIN)/stafett-catalogs
 
 var/Data.fs: | install
 	mkdir -p var

@@ -35,6 +35,8 @@ class Permission(enum.StrEnum):
     EDIT_OWN = "edit_own"  # the author edits a glimpse or private note (R8, R30)
     ADMIN_UNIT = "admin_unit"  # the unit leader's console (R1, R6)
     ADMIN_MUNICIPALITY = "admin_municipality"  # the superuser's console (R1)
+    AUDIT = "audit"  # workflow audit reports of a unit (leader) or municipality (superuser)
+    ACCESS_LOG = "access_log"  # who has read this log: family, holder, leader (Normen)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
@@ -52,24 +54,26 @@ FAMILY = (GUARDIAN, SUBJECT)
 _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
     "new": [(HOLDER, (P.EDIT,))],
     "draft": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD)),
-        (LEADER, (P.VIEW_HEADER, P.DELETE)),
+        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD,
+                  P.ACCESS_LOG)),
+        (LEADER, (P.VIEW_HEADER, P.DELETE, P.ACCESS_LOG)),
     ],
     "active": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.TRANSFER)),
-        (LEADER, (P.VIEW_HEADER, P.RECORD_CONSENT, P.TRANSFER)),
-        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE)),
-        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE)),
+        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.TRANSFER,
+                  P.ACCESS_LOG)),
+        (LEADER, (P.VIEW_HEADER, P.RECORD_CONSENT, P.TRANSFER, P.ACCESS_LOG)),
+        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
+        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
         (ACTOR, (P.VIEW_HEADER, P.CONTRIBUTE)),
         (READER, (P.VIEW_HEADER, P.VIEW)),
         (PARTIAL_READER, (P.VIEW_HEADER,)),
         (RECEIVER, (P.VIEW_HEADER, P.RECEIVE)),
     ],
     "passive": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW)),
-        (LEADER, (P.VIEW_HEADER, P.REOPEN, P.DELETE, P.RECORD_CONSENT)),
-        (GUARDIAN, (P.VIEW_HEADER, P.VIEW)),
-        (SUBJECT, (P.VIEW_HEADER, P.VIEW)),
+        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
+        (LEADER, (P.VIEW_HEADER, P.REOPEN, P.DELETE, P.RECORD_CONSENT, P.ACCESS_LOG)),
+        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
+        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
         (ACTOR, (P.VIEW_HEADER,)),
         (READER, (P.VIEW_HEADER, P.VIEW)),
         (PARTIAL_READER, (P.VIEW_HEADER,)),

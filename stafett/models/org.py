@@ -48,7 +48,7 @@ class Municipality(Resource):
         self.journal = Journal()
         self.tombstones = OOBTree()
 
-    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit"))]
+    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit", "audit"))]
 
     def __getitem__(self, name: str):
         if name in ("units", "logs"):
@@ -74,7 +74,7 @@ class Unit(Resource):
         self.children = children
         self.employees = attach(self, "employees", Container())
 
-    __acl__ = [("Allow", "role:leader", ("admin_unit",))]
+    __acl__ = [("Allow", "role:leader", ("admin_unit", "audit"))]
 
     def __getitem__(self, name: str):
         if name == "employees":

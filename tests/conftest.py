@@ -1,0 +1,152 @@
+"""Fixtures: in-memory ZODB for unit tests; a real FileStorage with demo data for
+functional tests (built once per session, copied per test)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+import transaction
+import webtest
+from ZODB import DB, FileStorage
+from ZODB.MappingStorage import MappingStorage
+
+from stafett.scripts.catalogs import compile_catalogs
+from stafett.scripts.demo import DEMO_PASSWORD, load_demo
+from stafett.storage import app_root
+
+from .world import World
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalogs():
+    compile_catalogs()
+
+
+# -- unit tests: memory storage -------------------------------------------------------------
+@pytest.fixture
+def db():
+    database = DB(MappingStorage())
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def tm():
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    yield manager
+    manager.abort()
+
+
+@pytest.fixture
+def conn(db, tm):
+    connection = db.open(transaction_manager=tm)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def root(conn):
+    return app_root(conn)
+
+
+@pytest.fixture
+def world(root, tm) -> World:
+    built = World(root)
+    tm.savepoint()
+    return built
+
+
+# -- functional tests: real FileStorage ------------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_datafs(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("demo-db")
+    path = str(folder / "Data.fs")
+    database = DB(FileStorage.FileStorage(path))
+    with transaction.manager as txn:
+        conn = database.open(transaction_manager=transaction.manager)
+        load_demo(app_root(conn))
+        txn.note("demo data")
+    conn.close()
+    database.close()
+    return path
+
+
+def app_settings(datafs: str, **extra) -> dict:
+    settings = {
+        "zodbconn.uri": f"file://{datafs}",
+        "tm.manager_hook": "pyramid_tm.explicit_manager",
+        "retry.attempts": "3",
+        "pyramid.default_locale_name": "nb",
+        "stafett.session_secret": "test-secret",
+        "stafett.mail_delivery": "files",
+        "mail.top_level_directory": os.path.join(os.path.dirname(datafs), "mail"),
+    }
+    settings.update(extra)
+    return settings
+
+
+@pytest.fixture
+def datafs(tmp_path, demo_datafs) -> str:
+    target = tmp_path / "Data.fs"
+    shutil.copy(demo_datafs, target)
+    if os.path.exists(demo_datafs + ".index"):
+        shutil.copy(demo_datafs + ".index", str(target) + ".index")
+    return str(target)
+
+
+@pytest.fixture
+def app(datafs):
+    from stafett import main
+
+    wsgi = main({}, **app_settings(datafs))
+    yield wsgi
+    for database in wsgi.registry._zodb_databases.values():
+        database.close()
+
+
+@pytest.fixture
+def testapp(app) -> webtest.TestApp:
+    return webtest.TestApp(app)
+
+
+@pytest.fixture
+def app_db(app):
+    return app.registry._zodb_databases[""]
+
+
+@pytest.fixture
+def read_root(app_db):
+    """Open the app's database outside any request, to arrange or inspect; commits on exit."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def opened():
+        manager = transaction.TransactionManager()
+        connection = app_db.open(transaction_manager=manager)
+        try:
+            with manager:
+                yield app_root(connection)
+        finally:
+            connection.close()
+
+    return opened
+
+
+def login(testapp: webtest.TestApp, username: str, password: str = DEMO_PASSWORD,
+          otp: str = "") -> webtest.TestResponse:
+    page = testapp.get("/login")
+    form = page.forms["deform"]
+    form["username"] = username
+    form["password"] = password
+    form["otp"] = otp
+    return form.submit("submit")
+
+
+def csrf_token(response) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert match, "page has no CSRF token"
+    return match.group(1)

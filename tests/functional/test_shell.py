@@ -1,0 +1,62 @@
+"""The web shell end to end: login, the front page of a holder, idle timeout, CSRF."""
+
+from __future__ import annotations
+
+from ..conftest import csrf_token, login
+
+
+def test_anonymous_front_page_redirects_to_login(testapp):
+    response = testapp.get("/", status=303)
+    assert response.location.endswith("/login")
+
+
+def test_login_page_is_in_bokmal_by_default(testapp):
+    page = testapp.get("/login")
+    assert "Logg inn i Stafett" in page.text
+    assert 'lang="nb"' in page.text
+
+
+def test_demo_holder_logs_in_and_sees_own_logs(testapp):
+    response = login(testapp, "larer")
+    assert response.status_int == 303
+    home = testapp.get("/")
+    assert "Logger jeg er stafettholder for" in home.text
+    assert "Emma Nordmann" in home.text and "Jonas Berg" in home.text
+    assert "Lea Olsen" not in home.text  # a kindergarten log held by someone else
+
+
+def test_guardian_sees_only_own_childs_log(testapp):
+    login(testapp, "forelder")
+    home = testapp.get("/")
+    assert "Emma Nordmann" in home.text
+    assert "Jonas Berg" not in home.text
+
+
+def test_wrong_password_is_refused_and_keeps_username(testapp):
+    response = login(testapp, "larer", password="feil")
+    assert response.status_int == 200
+    assert "Feil brukernavn, passord eller engangskode." in response.text
+    assert 'value="larer"' in response.text
+    testapp.get("/", status=303)
+
+
+def test_post_without_csrf_token_is_refused(testapp):
+    login(testapp, "larer")
+    testapp.post("/logout", status=400)
+    testapp.get("/", status=200)  # still logged in
+
+
+def test_logout_with_token_ends_session(testapp):
+    login(testapp, "larer")
+    home = testapp.get("/")
+    testapp.post("/logout", {"csrf_token": csrf_token(home)}, status=303)
+    testapp.get("/", status=303)
+
+
+def test_language_choice_switches_to_nynorsk_and_english(testapp):
+    login(testapp, "larer")
+    home = testapp.get("/")
+    testapp.post("/language", {"locale": "nn", "csrf_token": csrf_token(home)}, status=303)
+    assert "Loggar eg er stafetthaldar for" in testapp.get("/").text
+    testapp.post("/language", {"locale": "en", "csrf_token": csrf_token(home)}, status=303)
+    assert "Logs I hold" in testapp.get("/").text
