@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install run test lint bench catalogs clean
+.PHONY: help install browser run test lint bench catalogs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,7 +30,15 @@ var/Data.fs: | install
 run: install var/Data.fs ## serve on http://localhost:6543 with demo data in var/Data.fs
 	$(BIN)/pserve development.ini
 
-test: install ## run the whole test suite
+$(VENV)/.browser: | $(BIN)/python
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
+browser: $(VENV)/.browser ## install Debian's Chromium for the browser tests
+
+test: install browser ## run the whole test suite
 	$(BIN)/pytest -q
 
 lint: install ## ruff

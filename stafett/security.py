@@ -22,6 +22,7 @@ class Permission(enum.StrEnum):
     """The permission scheme. Each view and each workflow transition names one of these."""
 
     HOME = "home"  # the logged-in user's own pages
+    CREATE_LOG = "create_log"  # employees who may be holder open new logs (R1, R13)
     VIEW_HEADER = "view_header"  # the log's header: state, holder, unit, level (R3, R6)
     VIEW = "view"  # the whole log, or one concern (R3-R5)
     EDIT = "edit"  # holder's writing: concerns, measures, meetings, log notes (R2)
@@ -46,6 +47,7 @@ DENY_ALL = ("Deny", Everyone, tuple(Permission))
 HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian", "role:subject"
 ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
 RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
+MAY_HOLD = "role:may_hold"
 CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
 SYSTEM_PRINCIPAL = "system:scheduler"
 
@@ -139,7 +141,7 @@ def _home_municipality(account: Account, context_municipality):
 
 
 def _employee_roles(employee, municipality, context, log) -> set[str]:
-    roles = set()
+    roles = {MAY_HOLD} if employee.may_hold else set()
     if employee.id in municipality.superusers:
         roles.add(SUPERUSER)
     unit = find_parent(context, Unit)

@@ -48,7 +48,8 @@ class Municipality(Resource):
         self.journal = Journal()
         self.tombstones = OOBTree()
 
-    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit", "audit"))]
+    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit", "audit")),
+               ("Allow", "role:may_hold", ("create_log",))]
 
     def __getitem__(self, name: str):
         if name in ("units", "logs"):

@@ -1,4 +1,5 @@
-"""Reading a log: the header for everyone with access, the content as each role may see it."""
+"""The log page: the header and lifecycle actions for everyone with access (R3, R6), and the
+content each role may see. The two panels come from their own modules."""
 
 from __future__ import annotations
 
@@ -7,17 +8,16 @@ from pyramid.view import view_config
 from .. import audit
 from ..models.log import Log
 from ..security import Permission, principals_for
+from .log_content import content_panel
+from .log_lifecycle import lifecycle_panel
 
 
-@view_config(context=Log, renderer="stafett:templates/log.pt",
+@view_config(context=Log, renderer="stafett:templates/log/page.pt",
              permission=Permission.VIEW_HEADER)
 def log_page(request):
     log = request.context
     audit.record_read(request, log, principals_for(request.identity, log))
-    return {
-        "log": log,
-        "full": request.has_permission(Permission.VIEW, log),
-        "concerns": [c for c in log.concerns.values()
-                     if request.has_permission(Permission.VIEW, c)],
-        "employee": log.municipality.employee,
-    }
+    values = {"log": log, "employee": log.municipality.employee}
+    values.update(lifecycle_panel(request, log))
+    values.update(content_panel(request, log))
+    return values

@@ -60,3 +60,27 @@ def test_language_choice_switches_to_nynorsk_and_english(testapp):
     assert "Loggar eg er stafetthaldar for" in testapp.get("/").text
     testapp.post("/language", {"locale": "en", "csrf_token": csrf_token(home)}, status=303)
     assert "Logs I hold" in testapp.get("/").text
+
+
+def test_holder_opens_own_log_and_actor_sees_only_own_concern(testapp, read_root):
+    with read_root() as root:
+        emma = next(log for log in root["demo"].logs.values()
+                    if log.subject.name == "Emma Nordmann")
+        url = f"/demo/logs/{emma.id}/"
+    login(testapp, "larer")
+    page = testapp.get(url)
+    assert "Emma strever med å lese" in page.text and "Emma er ofte alene" in page.text
+    testapp.reset()
+    login(testapp, "assistent")  # actor on the reading concern only (R3)
+    page = testapp.get(url)
+    assert "Emma strever med å lese" in page.text
+    assert "Emma er ofte alene" not in page.text
+
+
+def test_unrelated_employee_gets_403_on_a_log(testapp, read_root):
+    with read_root() as root:
+        lea = next(log for log in root["demo"].logs.values() if log.subject.name == "Lea Olsen")
+        url = f"/demo/logs/{lea.id}/"
+    login(testapp, "larer")
+    response = testapp.get(url, status=403)
+    assert "Lea" not in response.text
