@@ -35,8 +35,7 @@ def db():
 
 @pytest.fixture
 def tm():
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
+    manager = transaction.TransactionManager()
     yield manager
     manager.abort()
 
@@ -45,6 +44,7 @@ def tm():
 def conn(db, tm):
     connection = db.open(transaction_manager=tm)
     yield connection
+    tm.abort()
     connection.close()
 
 
