@@ -6,6 +6,8 @@ cost depends on what it shows, not on how many logs the municipality holds.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from BTrees.Length import Length
@@ -24,6 +26,93 @@ def _readers(log) -> set[str]:
     return {g.employee_id for g in log.grants.values() if g.active}
 
 
+def _receivers(log) -> set[str]:
+    """Open transfers by addressee: ``employee:<id>`` or ``unit:<id>`` (its leaders)."""
+    return {f"employee:{t.to_employee_id}" if t.to_employee_id else f"unit:{t.to_unit_id}"
+            for t in log.transfers.values() if t.is_open}
+
+
+RUNNING = ("draft", "active", "reopened")
+BASIS_SCOPES = ("create", "reopen")
+
+
+def last_activity(log) -> dt.datetime:
+    """The newest change in the log: its own stamp or anything written in it since.
+
+    Read from the content, so the order in which a writer touches and reindexes the log
+    does not matter."""
+    stamps = [log.modified]
+    for name in ("consents", "meetings", "glimpses", "notes", "transfers"):
+        stamps.extend(item.created if name != "consents" else item.recorded
+                      for item in getattr(log, name).values())
+    for concern in log.concerns.values():
+        stamps.append(concern.created)
+        stamps.extend(m.created for m in concern.measures.values())
+    return max(stamps)
+
+
+def _recency(log) -> set:
+    """(unit, minus the time of the last activity): a unit's logs, newest first."""
+    return {(log.unit_id, -last_activity(log).timestamp())}
+
+
+def _running_activity(log) -> set:
+    if log.state not in RUNNING:
+        return set()
+    return {(log.unit_id, last_activity(log).timestamp())}
+
+
+def _unit_categories(log) -> set:
+    return {(log.unit_id, str(c.category)) for c in log.concerns.values()}
+
+
+def _unit_deadlines(log) -> set:
+    """Active measures of running logs by evaluation deadline (overdue evaluations, R36)."""
+    if log.state not in RUNNING:
+        return set()
+    return {(log.unit_id, m.deadline.isoformat(), m.id) for m in log.active_measures()}
+
+
+def _open_transfers(log, to: bool) -> set:
+    found = set()
+    for transfer in log.transfers.values():
+        if not transfer.is_open:
+            continue
+        if to:
+            found.add((transfer.to_municipality or log.municipality.id, transfer.to_unit_id))
+        else:
+            found.add(log.unit_id)
+    return found
+
+
+def _basis_expiry(log) -> set:
+    """(unit, date) of the latest-expiring basis consent of a running log; none if one
+    without expiry stands (R10: the leader sees expired and expiring consents)."""
+    if log.state not in ("active", "reopened"):
+        return set()
+    basis = [c for c in log.consents.values()
+             if c.scope in BASIS_SCOPES and c.state in ("given", "expired")]
+    if not basis or any(c.state == "given" and c.expires is None for c in basis):
+        return set()
+    return {(log.unit_id, max(c.expires for c in basis).isoformat())}
+
+
+def _missing_second_guardian(log) -> set:
+    """A running log where both guardians must consent (R9) and no standing basis consent
+    carries both."""
+    from .consent import required_parties
+
+    if log.state not in RUNNING:
+        return set()
+    rule, parties = required_parties(log)
+    if rule != "all_guardians":
+        return set()
+    basis = [c for c in log.consents.values() if c.scope in BASIS_SCOPES and c.state == "given"]
+    if any(parties <= set(c.given_by) for c in basis) or (log.state == "draft" and not basis):
+        return set()
+    return {log.unit_id}
+
+
 LOG_FIELDS: dict[str, Callable] = {
     "holder": lambda log: {log.holder_id},
     "unit": lambda log: {log.unit_id},
@@ -32,6 +121,40 @@ LOG_FIELDS: dict[str, Callable] = {
     "account": _guardian_and_subject_accounts,
     "actor": lambda log: log.actor_ids(),
     "reader": _readers,
+    # The unit leader's console and statistics (R6, R36).
+    "unit_state": lambda log: {(log.unit_id, log.state)},
+    "unit_level": lambda log: {(log.unit_id, int(log.level))},
+    "unit_category": _unit_categories,
+    "unit_recent": _recency,
+    "unit_activity": _running_activity,
+    "unit_deadline": _unit_deadlines,
+    "transfer_to": lambda log: _open_transfers(log, to=True),
+    "transfer_from": lambda log: _open_transfers(log, to=False),
+    "consent_expiry": _basis_expiry,
+    "missing_guardian_consent": _missing_second_guardian,
+}
+
+# Fields ordered or ranged over, never counted per value: no Length per value.
+UNCOUNTED = frozenset({"unit_recent", "unit_activity", "unit_deadline", "consent_expiry"})
+
+
+def _concerns_by_category(log) -> Counter:
+    if log.state not in RUNNING:
+        return Counter()
+    return Counter((log.unit_id, str(c.category)) for c in log.concerns.values()
+                   if c.closed is None)
+
+
+def _measures_by_arena(log) -> Counter:
+    if log.state not in RUNNING:
+        return Counter()
+    return Counter((log.unit_id, str(m.arena)) for m in log.active_measures())
+
+
+# Counts of things inside logs (not of logs), kept as one Length per key (R36).
+LOG_TALLIES: dict[str, Callable] = {
+    "concerns": _concerns_by_category,
+    "measures": _measures_by_arena,
 }
 
 
@@ -53,11 +176,17 @@ class LogIndex(Persistent):
                 self._remove(name, value, log.id)
             for value in after - before:
                 self._add(name, value, log.id)
+        for name, tally in LOG_TALLIES.items():
+            new[_tally_key(name)] = tuple(sorted(tally(log).items()))
+            self._retally(name, old.get(_tally_key(name), ()), new[_tally_key(name)])
         if new != old:
             self._indexed[log.id] = new
 
     def unindex(self, log) -> None:
         for name, values in self._indexed.pop(log.id, {}).items():
+            if name.startswith("#"):
+                self._retally(name[1:], values, ())
+                continue
             for value in values:
                 self._remove(name, value, log.id)
         for concern in log.concerns.values():
@@ -68,29 +197,63 @@ class LogIndex(Persistent):
                 self.consents_by_expiry.discard(self._consent_key(log.id, consent))
 
     def ids(self, field: str, value) -> Iterable[str]:
-        found = self._fields[field].get(value)
+        found = self._field(field).get(value)
         return found.keys() if found is not None else ()
+
+    def id_set(self, field: str, value):
+        """The stored set itself (for intersections and membership tests), or None."""
+        return self._field(field).get(value)
+
+    def value_range(self, field: str, low, high, excludemin: bool = False):
+        """(value, set of log ids) pairs with low <= value <= high, in order."""
+        return self._field(field).items(low, high, excludemin=excludemin)
+
+    def indexed_values(self, log_id: str, field: str) -> tuple:
+        return self._indexed.get(log_id, {}).get(field, ())
+
+    def tally(self, name: str, key) -> int:
+        counter = self._counts.get((_tally_key(name), key))
+        return counter() if counter is not None else 0
+
+    def _retally(self, name: str, before, after) -> None:
+        change = Counter(dict(after))
+        change.subtract(dict(before))
+        for key, delta in change.items():
+            if delta:
+                self._counter(_tally_key(name), key).change(delta)
+
+    def _field(self, field: str) -> OOBTree:
+        """A field's tree; fields added after a database was made start out empty."""
+        tree = self._fields.get(field)
+        if tree is None:
+            tree = self._fields[field] = OOBTree()
+        return tree
 
     def count(self, field: str, value) -> int:
         counter = self._counts.get((field, value))
         return counter() if counter is not None else 0
 
     def values(self, field: str) -> list:
-        return list(self._fields[field].keys())
+        return list(self._field(field).keys())
 
     def _add(self, field: str, value, log_id: str) -> None:
-        tree = self._fields[field]
+        tree = self._field(field)
         bucket = tree.get(value)
         if bucket is None:
             bucket = tree[value] = OOTreeSet()
-        if bucket.insert(log_id):
+        if bucket.insert(log_id) and field not in UNCOUNTED:
             self._counter(field, value).change(1)
 
     def _remove(self, field: str, value, log_id: str) -> None:
-        bucket = self._fields[field].get(value)
+        tree = self._field(field)
+        bucket = tree.get(value)
         if bucket is not None and log_id in bucket:
             bucket.remove(log_id)
-            self._counter(field, value).change(-1)
+            if field in UNCOUNTED:
+                if not bucket:
+                    del tree[value]  # keeps ranges over ordered fields free of empty sets
+            else:
+                self._counter(field, value).change(-1)
 
     def _counter(self, field: str, value) -> Length:
         counter = self._counts.get((field, value))
@@ -128,3 +291,14 @@ class LogIndex(Persistent):
     @staticmethod
     def _consent_key(log_id: str, consent) -> tuple:
         return (consent.expires.isoformat(), log_id, consent.id)
+
+
+def _tally_key(name: str) -> str:
+    return "#" + name
+
+
+def reindex_all(municipality) -> int:
+    """Bring every log into the index (an evolve step when fields are added)."""
+    for log in municipality.logs.values():
+        municipality.index.reindex(log)
+    return len(municipality.logs)
