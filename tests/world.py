@@ -21,6 +21,7 @@ from stafett.models import (
     SubjectKind,
     Unit,
 )
+from stafett.models.consent import required_parties
 from stafett.scripts.demo import make_fnr, years_ago
 from stafett.workflows import add_measure, create_log, fire, give_consent
 
@@ -88,8 +89,9 @@ class World:
 
     def consent(self, log, actor=None, scope=ConsentScope.CREATE, parties=None, days_ago=1,
                 **kw) -> Consent:
-        parties = parties if parties is not None else (list(log.guardians.keys())[:1]
-                                                        or ["subject"])
+        if parties is None:
+            rule, required = required_parties(log)
+            parties = sorted(required) if rule != "one_guardian" else sorted(required)[:1]
         date = TODAY() - dt.timedelta(days=days_ago)
         return give_consent(log, Consent(parties, date, scope, **kw), actor or self.holder)
 
