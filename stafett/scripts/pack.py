@@ -7,7 +7,6 @@ content erased by a deletion (R17) is gone from the files for good.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import time
 
@@ -15,17 +14,21 @@ from . import open_db
 
 
 def pack(db, days: float = 0.0) -> list[str]:
-    """Pack to ``days`` ago and remove what FileStorage would keep as ``.old``."""
+    """Pack to ``days`` ago, close the database, and remove what FileStorage leaves beside
+    the data file: the ``.old`` copy and the ``.tmp`` commit buffer, which still holds
+    bytes of earlier transactions. Returns the removed paths."""
     storage = db.storage
     if hasattr(storage, "pack_keep_old"):
         storage.pack_keep_old = False
     db.pack(t=time.time() - days * 86400)
-    removed = []
     path = getattr(storage, "_file_name", None)
+    db.close()
+    removed = []
     if path:
-        for leftover in glob.glob(path + ".old") + glob.glob(path + ".pack"):
-            os.remove(leftover)
-            removed.append(leftover)
+        for leftover in (path + ".old", path + ".pack", path + ".tmp"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+                removed.append(leftover)
     return removed
 
 
@@ -35,10 +38,6 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=float, default=0.0,
                         help="keep history newer than this many days (default 0: none)")
     args = parser.parse_args(argv)
-    db = open_db(args.config_uri)
-    try:
-        pack(db, args.days)
-        print("packed")
-    finally:
-        db.close()
+    pack(open_db(args.config_uri), args.days)
+    print("packed")
     return 0

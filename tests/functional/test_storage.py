@@ -1,0 +1,109 @@
+"""Real FileStorage: no state machine is ever pickled; deletion plus pack erases for good."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import transaction
+from ZODB import DB, FileStorage
+
+from stafett.models import ConsentScope, Glimpse
+from stafett.models.notes import AuthorRole
+from stafett.scripts.pack import pack
+from stafett.storage import app_root
+from stafett.workflows import fire
+
+from ..world import World
+
+DISTINCT_NAME = "Zyxwerta Qumbelsen"
+
+
+def _open(path):
+    db = DB(FileStorage.FileStorage(path))
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    return db, tm, conn
+
+
+def _raw_records(path):
+    storage = FileStorage.FileStorage(path, read_only=True)
+    try:
+        for txn in storage.iterator():
+            for record in txn:
+                if record.data:
+                    yield record.data
+    finally:
+        storage.close()
+
+
+def test_no_transitions_object_is_ever_pickled(tmp_path):
+    path = str(tmp_path / "Data.fs")
+    db, tm, conn = _open(path)
+    world = World(app_root(conn))
+    tm.commit()
+    log = world.draft(age=9)
+    tm.commit()
+    steps = [lambda: world.consent(log), lambda: fire(log, "activate", world.holder),
+             lambda: world.measure(world.concern(log), world.actor),
+             lambda: fire(log, "close", world.holder),
+             lambda: world.consent(log, world.leader, ConsentScope.REOPEN, days_ago=0),
+             lambda: fire(log, "reopen", world.leader)]
+    for step in steps:
+        step()
+        tm.commit()
+    assert log.state == "reopened"
+    conn.close()
+    db.close()
+    records = list(_raw_records(path))
+    assert len(records) > 20
+    offenders = [r for r in records if b"transitions" in r or b"Machine" in r]
+    assert offenders == []
+
+
+def test_r17_delete_and_pack_leave_no_trace_of_the_child_in_the_files(tmp_path):
+    path = str(tmp_path / "Data.fs")
+    db, tm, conn = _open(path)
+    world = World(app_root(conn))
+    fnr = world.fnr(dt.date(2016, 4, 2))
+    log = world.active(name=DISTINCT_NAME, fnr=fnr)
+    log.glimpses.add(Glimpse(f"{DISTINCT_NAME} hadde en fin dag.", "guardian",
+                             AuthorRole.GUARDIAN))
+    world.concern(log, f"{DISTINCT_NAME} trenger støtte i lesing.")
+    tm.commit()
+    fire(log, "close", world.holder)
+    tm.commit()
+    log_id = log.id
+    fire(log, "delete", world.leader, reason="retention_ended")
+    tm.commit()
+    conn.close()
+    before = open(path, "rb").read()
+    assert DISTINCT_NAME.encode() in before  # history still holds it until the pack
+    pack(db)
+    assert not any(name.endswith((".old", ".tmp")) for name in os.listdir(tmp_path))
+    for name in os.listdir(tmp_path):
+        data = open(tmp_path / name, "rb").read()
+        assert DISTINCT_NAME.encode() not in data, name
+        assert fnr.encode() not in data, name
+    db, tm, conn = _open(path)
+    municipality = app_root(conn)["kommune"]
+    assert log_id in municipality.tombstones and log_id not in municipality.logs
+    conn.close()
+    db.close()
+
+
+def test_stafett_pack_console_script_packs_the_configured_storage(tmp_path):
+    path = tmp_path / "Data.fs"
+    ini = tmp_path / "test.ini"
+    ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = file://{path}\n")
+    db, tm, conn = _open(str(path))
+    app_root(conn)
+    tm.commit()
+    conn.close()
+    db.close()
+    script = os.path.join(os.path.dirname(sys.executable), "stafett-pack")
+    result = subprocess.run([script, str(ini)], capture_output=True, text=True, check=True)
+    assert "packed" in result.stdout
+    assert not (tmp_path / "Data.fs.old").exists()
