@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
-from pyramid.view import forbidden_view_config, notfound_view_config
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 
 @forbidden_view_config(renderer="stafett:templates/error.pt")
@@ -19,3 +20,10 @@ def forbidden(request):
 def notfound(request):
     request.response.status = HTTPNotFound.code
     return {"code": 404}
+
+
+@exception_view_config(BadCSRFToken, renderer="stafett:templates/error.pt")
+def bad_csrf(request):
+    """A POST without a valid token (or after the session ended): refused, nothing changed."""
+    request.response.status = HTTPBadRequest.code
+    return {"code": 400}

@@ -1,0 +1,70 @@
+"""The security wiring itself: every view names a permission, sessions end when idle,
+one-time codes are enforced, and retries follow conflicts."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+import webtest
+
+from stafett import main
+
+from ..conftest import app_settings, login
+
+PUBLIC_VIEWS = {"login", "logout", "language"}
+
+
+def test_every_view_has_an_explicit_permission(app):
+    missing = []
+    for item in app.registry.introspector.get_category("views"):
+        view = item["introspectable"]
+        name, context = view["name"], view["context"]
+        if view.get("exception_only") or name.startswith("__static") or context is None:
+            continue
+        if getattr(context, "__module__", "").startswith(("pyramid", "webob")):
+            continue
+        permissions = [r for r in item["related"] if r.category_name == "permissions"]
+        if name not in PUBLIC_VIEWS and not permissions:
+            missing.append(f"{getattr(context, '__name__', context)}/{name}")
+    assert missing == []
+
+
+def test_r39_sessions_end_after_inactivity(datafs):
+    wsgi = main({}, **app_settings(datafs, **{"stafett.session_idle_seconds": "1",
+                                              "stafett.session_reissue_seconds": "0"}))
+    try:
+        testapp = webtest.TestApp(wsgi)
+        login(testapp, "larer")
+        testapp.get("/", status=200)
+        time.sleep(1.5)
+        assert testapp.get("/", status=303).location.endswith("/login")
+    finally:
+        wsgi.registry._zodb_databases[""].close()
+
+
+def test_r39_an_account_with_one_time_codes_needs_a_current_code(testapp, read_root):
+    secret = pyotp.random_base32()
+    with read_root() as root:
+        root.accounts["sara"].otp_secret = secret
+    assert login(testapp, "sara").status_int == 200  # no code: refused
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    assert login(testapp, "sara", otp=wrong).status_int == 200
+    response = login(testapp, "sara", otp=pyotp.TOTP(secret).now())
+    assert response.status_int == 303
+    assert "Sara Lund" in testapp.get("/").text
+
+
+def test_a_deactivated_employee_cannot_log_in(testapp, read_root):
+    with read_root() as root:
+        municipality = root["demo"]
+        municipality.employee(root.accounts["larer"].employee_id).active = False
+    response = login(testapp, "larer")
+    assert response.status_int == 200
+    assert "Feil brukernavn" in response.text
+
+
+def test_a_form_post_with_a_stale_token_gets_a_clear_400_page(testapp):
+    login(testapp, "larer")
+    response = testapp.post("/language", {"locale": "nn", "csrf_token": "stale"}, status=400)
+    assert "Skjemaet var utløpt" in response.text
