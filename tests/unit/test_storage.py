@@ -1,0 +1,24 @@
+"""The app root and evolve steps."""
+
+from __future__ import annotations
+
+from stafett import storage
+from stafett.models import AppRoot
+
+
+def test_the_app_root_is_created_once_inside_the_transaction(conn):
+    first = storage.app_root(conn)
+    assert isinstance(first, AppRoot)
+    assert storage.app_root(conn) is first
+    assert conn.root()[storage.ROOT_KEY] is first
+
+
+def test_evolve_runs_each_pending_step_once_in_order(conn, monkeypatch):
+    root = storage.app_root(conn)
+    ran = []
+    monkeypatch.setattr(storage, "EVOLVE_STEPS", [lambda r: ran.append(1),
+                                                  lambda r: ran.append(2)])
+    root.generation = 0
+    assert storage.evolve(root) == 2
+    assert ran == [1, 2] and root.generation == 2
+    assert storage.evolve(root) == 0 and ran == [1, 2]
