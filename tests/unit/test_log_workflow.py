@@ -105,7 +105,7 @@ def test_r15_a_passive_log_stays_in_the_holders_and_leaders_lists(world):
     assert log.id not in world.m.index.ids("state", "active")
 
 
-def test_r16_only_a_unit_leader_reopens_and_only_with_new_consent(world):
+def test_r11_r16_only_a_unit_leader_reopens_and_only_with_new_consent(world):
     log = world.active()
     fire(log, "close", world.holder)
     with pytest.raises(TransitionForbidden):
