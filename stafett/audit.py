@@ -1,53 +1,268 @@
-"""Append-only journal of transitions, reads and logins, one per municipality (R18).
+"""Append-only journal of transitions, reads, logins and refusals, one per municipality (R18,
+Normen fact sheets 14 and 15).
 
 Entries hold ids and roles only, never personal content. Keys are (time, random token), so
-concurrent requests insert into the BTree without reading or rewriting a shared object.
+concurrent requests insert into BTrees (whose buckets resolve concurrent inserts) without
+reading or rewriting a shared object. The hash chain is not built by the writers: a sealing
+step (``Journal.seal``, run by ``stafett-audit seal``, by ``verify`` and before reports)
+takes the entries still marked unsealed, in key order, and links each to the one sealed
+before it with a sequence number in seal order. An entry that commits late with an older
+timestamp is still marked unsealed, so it is sealed the next time, just with a later number.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
+import re
 import secrets
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from BTrees.OOBTree import OOBTree
+import transaction
+from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
+from BTrees.OLBTree import OLBTree
+from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
+from ZODB.POSException import ConflictError
+
+from .models.base import find_parent
+from .models.log import Log
+from .models.org import Municipality
+from .models.transfer import Transfer
+
+GENESIS = "0" * 64
+GRACE_NS = 2_000_000_000  # entries younger than this are left for the next seal
+FOREVER = 2**63
+_CODE = re.compile(r"[a-z][a-z0-9_:]{0,63}")
+_PLAIN = (str, int, bool, type(None))
+
+Key = tuple[int, str]
+
+
+class SealState(Persistent):
+    """The head of the chain; written by the sealing step only, never by an append."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.head = GENESIS
+        self.sealed_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken link found by ``Journal.verify``."""
+
+    seq: int | None
+    key: Key | None
+    what: str  # altered | missing | gap | unchained | head
+
+    def describe(self) -> str:
+        where = f"link {self.seq}" if self.seq is not None else "journal"
+        entry = f" entry {format_key(self.key)}" if self.key is not None else ""
+        return f"{where}{entry}: {_DESCRIPTIONS[self.what]}"
+
+
+_DESCRIPTIONS = {
+    "altered": "the entry does not match its sealed hash (altered, or the link before it "
+               "was rewritten)",
+    "missing": "the sealed entry has been removed (gap in the journal)",
+    "gap": "sealed links are missing before this one (gap in the chain)",
+    "unchained": "the entry is neither sealed nor waiting to be sealed (added behind the "
+                 "journal's back)",
+    "head": "the chain ends before its recorded head (links removed at the end)",
+}
+
+
+def format_key(key: Key) -> str:
+    return f"{key[0]}-{key[1]}"
+
+
+def parse_key(text: str) -> Key:
+    at, token = text.split("-", 1)
+    return int(at), token
+
+
+def link_hash(previous: str, seq: int, key: Key, entry: dict | None) -> str:
+    body = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(f"{previous}|{seq}|{key[0]}|{key[1]}|{body}".encode()).hexdigest()
 
 
 class Journal(Persistent):
     def __init__(self) -> None:
-        self._entries = OOBTree()
+        self._entries = OOBTree()  # (time_ns, token) -> entry dict
+        self._count = Length()
+        self._unsealed = OOTreeSet()  # keys not yet in the chain
+        self._by_kind = OOTreeSet()  # (kind, time_ns, token)
+        self._by_log = OOTreeSet()  # (log id, kind, time_ns, token): one log's access report
+        self._by_unit = OOTreeSet()  # (unit id, kind, time_ns, token): a unit's reports
+        self._chain = LOBTree()  # seq -> (key, hash)
+        self._seq_of = OLBTree()  # key -> seq
+        self._seal = SealState()
 
-    def append(self, kind: str, **fields: Any) -> tuple:
-        key = (time.time_ns(), secrets.token_hex(4))
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, kind: str, *, at: int | None = None, **fields: Any) -> Key:
+        """Add one entry. ``at`` (ns since the epoch) is for imports and benchmarks only."""
+        _check_ids_only(fields)
+        key = (time.time_ns() if at is None else at, secrets.token_hex(4))
+        while key in self._entries:
+            key = (key[0], secrets.token_hex(4))
         self._entries[key] = dict(kind=kind, at=key[0], **fields)
+        self._unsealed.insert(key)
+        self._by_kind.insert((kind, *key))
+        if fields.get("log"):
+            self._by_log.insert((fields["log"], kind, *key))
+        for unit in {fields.get("unit"), fields.get("from_unit")} - {None, ""}:
+            self._by_unit.insert((unit, kind, *key))
+        self._count.change(1)
         return key
 
-    def entries(self, since_ns: int | None = None, until_ns: int | None = None):
-        """Entries in time order, touching only the buckets of the period asked for."""
-        low = (since_ns,) if since_ns is not None else None
-        high = (until_ns, "\uffff") if until_ns is not None else None
-        return self._entries.items(low, high)
-
+    # -- reading ---------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._count()
+
+    def get(self, key: Key) -> dict | None:
+        return self._entries.get(key)
+
+    def entries(self, since_ns: int | None = None, until_ns: int | None = None):
+        """(key, entry) in time order, touching only the buckets of the period asked for."""
+        low = (since_ns,) if since_ns is not None else None
+        high = (until_ns,) if until_ns is not None else None
+        return self._entries.items(low, high, excludemax=high is not None)
+
+    def of_kind(self, kind: str, since_ns: int = 0,
+                until_ns: int = FOREVER) -> Iterator[tuple[Key, dict]]:
+        return self._resolve(self._by_kind.keys((kind, since_ns), (kind, until_ns),
+                                                excludemax=True))
+
+    def of_unit(self, unit_id: str, kind: str, since_ns: int = 0,
+                until_ns: int = FOREVER) -> Iterator[tuple[Key, dict]]:
+        return self._resolve(self._by_unit.keys((unit_id, kind, since_ns),
+                                                (unit_id, kind, until_ns), excludemax=True))
+
+    def of_log(self, log_id: str, kind: str) -> Iterator[tuple[Key, dict]]:
+        """One log's entries of one kind, from its own index: no scan of the journal."""
+        return self._resolve(self._by_log.keys((log_id, kind, 0), (log_id, kind, FOREVER)))
+
+    def _resolve(self, index_keys) -> Iterator[tuple[Key, dict]]:
+        for index_key in index_keys:
+            key = index_key[-2:]
+            entry = self._entries.get(key)
+            if entry is not None:
+                yield key, entry
+
+    def seq_of(self, key: Key) -> int | None:
+        return self._seq_of.get(key)
+
+    @property
+    def sealed(self) -> int:
+        return self._seal.seq
+
+    @property
+    def head(self) -> str:
+        return self._seal.head
+
+    def unsealed(self) -> int:
+        return len(self._unsealed)
+
+    # -- the chain -------------------------------------------------------------------------
+    def seal(self, now_ns: int | None = None, grace_ns: int = GRACE_NS,
+             limit: int | None = None) -> int:
+        """Link the unsealed entries older than the grace period, oldest key first; return
+        how many. Only this step writes the chain, so appends never conflict on it."""
+        cutoff = (now_ns or time.time_ns()) - grace_ns
+        keys = list(itertools.islice(self._unsealed.keys(None, (cutoff,), excludemax=True),
+                                     limit))
+        state = self._seal
+        for key in keys:
+            seq = state.seq + 1
+            digest = link_hash(state.head, seq, key, self._entries.get(key))
+            self._chain[seq] = (key, digest)
+            self._seq_of[key] = seq
+            state.seq, state.head = seq, digest
+            self._unsealed.remove(key)
+        if keys:
+            state.sealed_at = time.time_ns()
+        return len(keys)
+
+    def verify(self, tick: Callable[[], None] | None = None) -> Iterator[Problem]:
+        """Every broken link, first one first. ``tick`` is called every 10,000 items (a
+        script uses it to keep its object cache small)."""
+        previous, expected = GENESIS, 1
+        for count, (seq, (key, digest)) in enumerate(self._chain.items(), 1):
+            if seq != expected:
+                yield Problem(seq, key, "gap")
+            entry = self._entries.get(key)
+            if entry is None:
+                yield Problem(seq, key, "missing")
+            elif link_hash(previous, seq, key, entry) != digest:
+                yield Problem(seq, key, "altered")
+            previous, expected = digest, seq + 1
+            if tick is not None and count % 10_000 == 0:
+                tick()
+        if expected - 1 != self._seal.seq or previous != self._seal.head:
+            yield Problem(self._seal.seq, None, "head")
+        for count, key in enumerate(self._entries.keys(), 1):
+            if key not in self._seq_of and key not in self._unsealed:
+                yield Problem(None, key, "unchained")
+            if tick is not None and count % 10_000 == 0:
+                tick()
+
+
+def _check_ids_only(fields: dict) -> None:
+    """Entries carry ids, codes and roles: plain scalars or tuples of them, nothing else."""
+    for name, value in fields.items():
+        values = value if isinstance(value, tuple) else (value,)
+        if not all(isinstance(v, _PLAIN) for v in values):
+            raise TypeError(f"journal field {name!r} must be an id, a code or a tuple of them")
+
+
+def reason_code(reason: str) -> str:
+    """A reason code (``goals_met``) is journaled; free text stays in the log's own history,
+    which is erased with the log (R17), and the journal only notes that there was one."""
+    reason = (reason or "").strip()
+    if not reason:
+        return ""
+    return reason if _CODE.fullmatch(reason) else "text"
+
+
+# -- what is recorded ----------------------------------------------------------------------
+def placement(obj, log: Log | None) -> dict:
+    """Unit and holder ids of the log an object belongs to, for the unit reports. A transfer
+    also names where it comes from, so both units see it after the log has moved."""
+    if log is None:
+        return {}
+    where = dict(unit=getattr(log, "unit_id", None), holder=getattr(log, "holder_id", None))
+    if isinstance(obj, Transfer) and obj.from_holder_id != where["holder"]:
+        municipality = log.municipality
+        sender = municipality.employee(obj.from_holder_id) if municipality else None
+        where.update(from_holder=obj.from_holder_id,
+                     from_unit=sender.unit_id if sender is not None else None)
+    return where
 
 
 def record_transition(journal: Journal, *, machine: str, trigger: str, object_id: str,
                       log_id: str | None, source: str | None, dest: str, actor: str,
-                      reason: str = "") -> tuple:
+                      reason: str = "", **where: str | None) -> Key:
+    """R18: who, when, object, from, to, why; ``where`` = ``placement(obj, log)``."""
     return journal.append("transition", machine=machine, trigger=trigger, object=object_id,
-                          log=log_id, source=source, dest=dest, actor=actor, reason=reason)
+                          log=log_id, source=source, dest=dest, actor=actor,
+                          reason=reason_code(reason), **where)
 
 
 def record_refusal(journal: Journal, *, what: str, object_id: str, log_id: str | None,
-                   actor: str, cause: str) -> tuple:
+                   actor: str, cause: str, **where: str | None) -> Key:
+    """A refused transition (``what`` = ``transition:<trigger>``) or a refused page."""
     return journal.append("refused", what=what, object=object_id, log=log_id, actor=actor,
-                          cause=cause)
+                          cause=cause, **where)
 
 
 def record_login(request, account, succeeded: bool) -> None:
-    """Logins and failed logins (issue: workflow audit). Unknown usernames are not stored."""
+    """Logins and failed logins. Unknown usernames are not stored (they may be a name)."""
     if account is None:
         return
     municipality = request.app_root.get(account.municipality)
@@ -56,8 +271,60 @@ def record_login(request, account, succeeded: bool) -> None:
                                     actor=account.uid, actor_kind=str(account.kind))
 
 
+BASIS = {"holder": "holder", "leader": "leader", "guardian": "guardian", "subject": "subject",
+         "actor": "actor", "concern_actor": "actor", "reader": "grant",
+         "partial_reader": "grant", "concern_reader": "grant", "receiver": "receiver",
+         "superuser": "superuser"}
+
+
+def access_basis(principals) -> tuple[str, ...]:
+    """The roles that gave access: holder, leader, guardian, subject, actor, grant..."""
+    roles = (p.split(":", 1)[1] for p in principals if p.startswith("role:"))
+    return tuple(sorted({BASIS[r] for r in roles if r in BASIS}))
+
+
 def record_read(request, log, principals) -> None:
-    """Every read of a log page: who, which log, and the basis of access (roles only)."""
-    basis = sorted(p.split(":", 1)[1] for p in principals if p.startswith("role:"))
-    log.municipality.journal.append("read", log=log.id, object=request.context.id,
-                                    actor=request.identity.uid, basis=basis)
+    """Every read of a log page or a concern page (``request.context``): who, which log,
+    which object, and the basis of access."""
+    context = request.context
+    log.municipality.journal.append(
+        "read", log=log.id, object=getattr(context, "id", None) or log.id,
+        object_kind=type(context).__name__.lower(), actor=request.identity.uid,
+        basis=access_basis(principals), unit=log.unit_id, holder=log.holder_id)
+
+
+def record_denied(request) -> None:
+    """A refused page (403) of a logged-in user. The request's own transaction is aborted
+    with the error, so the entry is committed apart from it."""
+    account = request.identity
+    context = getattr(request, "context", None)
+    if account is None or not getattr(account, "uid", None):
+        return
+    municipality = (find_parent(context, Municipality)
+                    or request.app_root.get(account.municipality))
+    if municipality is None:
+        return
+    log = find_parent(context, Log)
+    fields = dict(what=f"view:{request.view_name or 'default'}",
+                  object=getattr(context, "id", None), log=log.id if log else None,
+                  actor=account.uid, cause="forbidden", **placement(None, log))
+    _append_apart(request, municipality.id, "refused", fields)
+
+
+def _append_apart(request, slug: str, kind: str, fields: dict, attempts: int = 3) -> None:
+    from pyramid_zodbconn import get_connection
+
+    from .storage import app_root
+
+    db = get_connection(request).db()
+    manager = transaction.TransactionManager()
+    for _attempt in range(attempts):
+        conn = db.open(transaction_manager=manager)
+        try:
+            with manager:
+                app_root(conn)[slug].journal.append(kind, **fields)
+            return
+        except ConflictError:
+            continue
+        finally:
+            conn.close()

@@ -6,12 +6,15 @@ from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from .. import audit
+
 
 @forbidden_view_config(renderer="stafett:templates/error.pt")
 def forbidden(request):
     if request.identity is None and request.method == "GET":
         request.session["came_from"] = request.url
         return HTTPSeeOther(location=request.application_url + "/login")
+    audit.record_denied(request)
     request.response.status = HTTPForbidden.code
     return {"code": 403}
 

@@ -210,7 +210,8 @@ def _refuse(municipality, step: Step, trigger: str, error: WorkflowError):
         log = step.log
         audit.record_refusal(municipality.journal, what=f"transition:{trigger}",
                              object_id=step.obj.id or "", log_id=log.id if log else None,
-                             actor=step.actor_id, cause=error.msg)
+                             actor=step.actor_id, cause=error.msg,
+                             **audit.placement(step.obj, log))
     raise error
 
 
@@ -221,7 +222,8 @@ def _record(municipality, workflow: Workflow, step: Step, trigger: str, source: 
         audit.record_transition(
             municipality.journal, machine=workflow.name, trigger=trigger,
             object_id=step.obj.id or "", log_id=log.id if log else None, source=source,
-            dest=step.obj.state, actor=step.actor_id, reason=step.reason)
+            dest=step.obj.state, actor=step.actor_id, reason=step.reason,
+            **audit.placement(step.obj, log))
     if log is not None and log.state != "deleted":
         log.add_history(dict(at=at, machine=workflow.name, trigger=trigger,
                              object=step.obj.id, source=source, dest=step.obj.state,
