@@ -1,0 +1,454 @@
+"""Schemas for the log's lifecycle: the draft, consent, read grants, transfers, closing.
+
+Choices that depend on the log or the municipality (guardians, units, employees, concerns)
+are deferred and bound with ``log`` / ``municipality`` by the view.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+
+import colander
+import deform
+
+from ..i18n import _
+from ..messages import message_for
+from ..models.base import DomainError, today
+from ..models.consent import SUBJECT_PARTY, ConsentForm, ConsentScope
+from ..models.files import MAX_UPLOAD_BYTES, pdf_upload
+from ..models.log import Level, SubjectKind
+from ..models.org import AccountKind
+from ..models.transfer import TransferKind
+from .validators import Fodselsnummer
+
+KIND_CHOICES = (
+    (SubjectKind.CHILD.value, _("lc_kind_child", default="A child")),
+    (SubjectKind.YOUTH.value, _("lc_kind_youth", default="A youth")),
+    (SubjectKind.PREGNANT.value, _("lc_kind_pregnant", default="A pregnant woman")),
+)
+LEVEL_CHOICES = tuple((str(int(level)), _(f"lc_level_{int(level)}", default=f"Level {int(level)}"))
+                      for level in Level)
+SCOPE_CHOICES = (
+    (ConsentScope.CREATE.value, _("lc_scope_create", default="Create the log")),
+    (ConsentScope.INVOLVE_UNIT.value, _("lc_scope_involve_unit",
+                                        default="Involve another unit or service")),
+    (ConsentScope.TRANSFER.value, _("lc_scope_transfer", default="Transfer the log")),
+    (ConsentScope.REOPEN.value, _("lc_scope_reopen", default="Reopen the log")),
+)
+FORM_CHOICES = (
+    (ConsentForm.DIGITAL.value, _("lc_form_digital", default="Digital")),
+    (ConsentForm.SCANNED.value, _("lc_form_scanned", default="Scanned signed form (PDF)")),
+    (ConsentForm.ORAL.value, _("lc_form_oral", default="Oral")),
+)
+TRANSFER_KIND_CHOICES = (
+    (TransferKind.INTERNAL.value, _("lc_transfer_internal", default="Within this unit")),
+    (TransferKind.UNIT.value, _("lc_transfer_unit", default="To another unit here")),
+    (TransferKind.MUNICIPALITY.value, _("lc_transfer_municipality",
+                                        default="To another municipality")),
+)
+HOW_CHOICES = (
+    ("oral", _("lc_how_oral", default="Orally")),
+    ("written", _("lc_how_written", default="In writing")),
+)
+NONE_CHOICE = ("", _("lc_choose", default="- choose -"))
+
+
+class MemoryTmpStore(collections.OrderedDict):
+    """Keeps an upload between a failed validation and the next submit, so the user does
+    not pick the file again (R28). Bytes are copied out of the request; only the newest
+    few uploads are kept, in this process's memory."""
+
+    LIMIT = 16
+
+    def __setitem__(self, uid, value):
+        fp = value.get("fp") if hasattr(value, "get") else None
+        if fp is not None and not isinstance(fp, io.BytesIO):
+            if hasattr(fp, "seek"):
+                fp.seek(0)
+            value["fp"] = io.BytesIO(fp.read(MAX_UPLOAD_BYTES + 1))
+        super().__setitem__(uid, value)
+        while len(self) > self.LIMIT:
+            self.popitem(last=False)
+
+    def preview_url(self, uid):
+        return None
+
+
+UPLOADS = MemoryTmpStore()
+
+
+def uploaded_bytes(filedata) -> bytes:
+    fp = filedata["fp"]
+    fp.seek(0)
+    return fp.read()
+
+
+def _pdf_validator(node, value) -> None:
+    """R10: a PDF by its content and within the size limit."""
+    try:
+        pdf_upload(uploaded_bytes(value), value.get("filename") or "consent.pdf")
+    except DomainError as exc:
+        raise colander.Invalid(node, message_for(exc)) from None
+
+
+def _account_of_kind(kind: AccountKind):
+    def validator(node, value) -> None:
+        account = node.bindings["request"].app_root.accounts.get(value)
+        if account is None or account.kind != kind:
+            raise colander.Invalid(node, _("lc_unknown_account",
+                                           default="No such login of the right kind."))
+
+    return validator
+
+
+# -- the subject, guardians and level ------------------------------------------------------
+class GuardianSchema(colander.MappingSchema):
+    guardian_id = colander.SchemaNode(colander.String(), missing="",
+                                      widget=deform.widget.HiddenWidget())
+    name = colander.SchemaNode(colander.String(), title=_("lc_guardian_name", default="Name"),
+                               validator=colander.Length(min=2, max=200))
+    email = colander.SchemaNode(colander.String(), title=_("lc_email", default="E-mail"),
+                                missing="", validator=colander.Email(
+                                    msg=_("lc_bad_email", default="Not a valid e-mail address.")))
+    phone = colander.SchemaNode(colander.String(), title=_("lc_phone", default="Phone"),
+                                missing="", validator=colander.Length(max=40))
+    lives_with_child = colander.SchemaNode(
+        colander.Boolean(), title=_("lc_lives_with_child", default="Lives with the child"),
+        default=True, missing=False)
+    username = colander.SchemaNode(
+        colander.String(), title=_("lc_guardian_login", default="Stafett login (optional)"),
+        missing="", validator=colander.deferred(
+            lambda node, kw: _account_of_kind(AccountKind.GUARDIAN)))
+
+
+class GuardiansSchema(colander.SequenceSchema):
+    guardian = GuardianSchema(title=_("lc_guardian", default="Guardian"))
+
+
+class LogSchema(colander.MappingSchema):
+    """The draft's facts; the holder edits them while the log is a draft or active."""
+
+    subject_name = colander.SchemaNode(
+        colander.String(), title=_("lc_subject_name", default="Name of the child or youth"),
+        validator=colander.Length(min=2, max=200))
+    fnr = colander.SchemaNode(Fodselsnummer(), title=_("lc_fnr", default="Fødselsnummer"),
+                              description=_("lc_fnr_help",
+                                            default="11 digits; a D-number is accepted too"))
+    kind = colander.SchemaNode(colander.String(), title=_("lc_kind", default="The log follows"),
+                               widget=deform.widget.RadioChoiceWidget(values=KIND_CHOICES),
+                               validator=colander.OneOf([k for k, _t in KIND_CHOICES]),
+                               default=SubjectKind.CHILD.value)
+    subject_username = colander.SchemaNode(
+        colander.String(), title=_("lc_subject_login", default="The youth's Stafett login "
+                                                               "(optional)"),
+        missing="", validator=colander.deferred(
+            lambda node, kw: _account_of_kind(AccountKind.SUBJECT)))
+    level = colander.SchemaNode(colander.Integer(), title=_("lc_level", default="BTI level"),
+                                widget=deform.widget.SelectWidget(values=LEVEL_CHOICES),
+                                validator=colander.OneOf([int(v) for v in Level]), default=1)
+    guardians = GuardiansSchema(
+        title=_("lc_guardians", default="Guardians"),
+        description=_("lc_guardians_help",
+                      default="Required up to and including age 15. Add each guardian."),
+        widget=deform.widget.SequenceWidget(min_len=0, add_subitem_text_template=_(
+            "lc_add_guardian", default="Add a guardian")))
+    guardians_live_together = colander.SchemaNode(
+        colander.Boolean(), title=_("lc_live_together", default="The guardians live together"),
+        default=True, missing=False)
+
+
+class NewLogSchema(LogSchema):
+    """R13, R29: a first meeting may be prepared before any concern."""
+
+    meeting_date = colander.SchemaNode(
+        colander.Date(), title=_("lc_meeting_date", default="First meeting (optional)"),
+        missing=None, widget=deform.widget.DateInputWidget())
+    meeting_agenda = colander.SchemaNode(
+        colander.String(), title=_("lc_meeting_agenda", default="Agenda of the first meeting"),
+        missing="", widget=deform.widget.TextAreaWidget(rows=3))
+
+
+def new_log_schema() -> NewLogSchema:
+    schema = NewLogSchema()
+    schema["guardians"].default = [{"lives_with_child": True}]
+    return schema
+
+
+# -- consent ------------------------------------------------------------------------------
+@colander.deferred
+def _party_widget(node, kw):
+    log = kw["log"]
+    values = [(g.id, g.name) for g in log.guardians.values()]
+    values.append((SUBJECT_PARTY, _("lc_the_subject", default="${name} (the child or youth)",
+                                    mapping={"name": log.subject.name})))
+    return deform.widget.CheckboxChoiceWidget(values=values)
+
+
+@colander.deferred
+def _party_validator(node, kw):
+    allowed = set(kw["log"].guardians.keys()) | {SUBJECT_PARTY}
+    return colander.All(
+        colander.Length(min=1, min_err=_("lc_choose_party", default="Tick who consented.")),
+        colander.ContainsOnly(list(allowed)))
+
+
+@colander.deferred
+def _unit_widget(node, kw):
+    units = [(u.id, u.name) for u in kw["municipality"].units.values()]
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *sorted(units, key=lambda u: u[1])])
+
+
+class ConsentSchema(colander.MappingSchema):
+    """R9-R11: who consented, when, for what, in which form."""
+
+    given_by = colander.SchemaNode(colander.Set(), title=_("lc_given_by", default="Who consented"),
+                                   widget=_party_widget, validator=_party_validator)
+    date = colander.SchemaNode(colander.Date(), title=_("lc_consent_date", default="Date given"),
+                               widget=deform.widget.DateInputWidget(),
+                               default=colander.deferred(lambda node, kw: today()))
+    expires = colander.SchemaNode(colander.Date(), title=_("lc_expires",
+                                                           default="Expires (optional)"),
+                                  missing=None, widget=deform.widget.DateInputWidget())
+    scope = colander.SchemaNode(colander.String(), title=_("lc_scope", default="Consent to"),
+                                widget=deform.widget.RadioChoiceWidget(values=SCOPE_CHOICES),
+                                validator=colander.OneOf([s for s, _t in SCOPE_CHOICES]),
+                                default=ConsentScope.CREATE.value)
+    unit_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_consent_unit", default="Unit or service involved"), missing="", widget=_unit_widget)
+    form = colander.SchemaNode(colander.String(), title=_("lc_consent_form", default="Form"),
+                               widget=deform.widget.RadioChoiceWidget(values=FORM_CHOICES),
+                               validator=colander.OneOf([f for f, _t in FORM_CHOICES]),
+                               default=ConsentForm.DIGITAL.value)
+    upload = colander.SchemaNode(deform.FileData(), title=_(
+        "lc_upload", default="Scanned signed form (PDF, at most 10 MB)"), missing=None,
+        widget=deform.widget.FileUploadWidget(UPLOADS, accept="application/pdf"),
+        validator=_pdf_validator)
+    exception_reason = colander.SchemaNode(
+        colander.String(), title=_("lc_exception_reason",
+                                   default="Why there is no guardian consent (from 12)"),
+        description=_("lc_exception_help", default="Only for the rare, recorded exception "
+                                                   "where a young person from 12 consents alone."),
+        missing="", widget=deform.widget.TextAreaWidget(rows=2))
+
+    def validator(self, node, value) -> None:
+        errors = colander.Invalid(node)
+        if value["form"] == ConsentForm.SCANNED and value["upload"] is None:
+            errors.add(colander.Invalid(node["upload"], message_for(
+                DomainError("consent_scan_missing"))), node.children.index(node["upload"]))
+        if value["scope"] == ConsentScope.INVOLVE_UNIT and not value["unit_id"]:
+            errors.add(colander.Invalid(node["unit_id"], message_for(
+                DomainError("consent_involve_needs_unit"))), node.children.index(node["unit_id"]))
+        if errors.children:
+            raise errors
+
+
+def transfer_consent_schema() -> ConsentSchema:
+    """The family's consent to one transfer: its scope is fixed."""
+    schema = ConsentSchema()
+    del schema["scope"]
+    del schema["unit_id"]
+    schema.validator = _scanned_needs_upload
+    return schema
+
+
+def _scanned_needs_upload(node, value) -> None:
+    if value["form"] == ConsentForm.SCANNED and value["upload"] is None:
+        error = colander.Invalid(node)
+        error.add(colander.Invalid(node["upload"], message_for(
+            DomainError("consent_scan_missing"))), node.children.index(node["upload"]))
+        raise error
+
+
+class WithdrawConsentSchema(colander.MappingSchema):
+    """R12: orally is enough, but it is recorded."""
+
+    how = colander.SchemaNode(colander.String(), title=_("lc_how", default="How it was withdrawn"),
+                              widget=deform.widget.RadioChoiceWidget(values=HOW_CHOICES),
+                              validator=colander.OneOf([h for h, _t in HOW_CHOICES]),
+                              default="oral")
+    note = colander.SchemaNode(colander.String(), title=_("lc_note", default="Note"), missing="",
+                               widget=deform.widget.TextAreaWidget(rows=3))
+
+
+# -- read grants --------------------------------------------------------------------------
+@colander.deferred
+def _concern_widget(node, kw):
+    return deform.widget.CheckboxChoiceWidget(
+        values=[(c.id, c.text) for c in kw["log"].concerns.values()])
+
+
+@colander.deferred
+def _concern_validator(node, kw):
+    return colander.ContainsOnly(list(kw["log"].concerns.keys()))
+
+
+def _employee_choices(kw, may_hold: bool = False) -> list[tuple[str, str]]:
+    municipality, log = kw["municipality"], kw["log"]
+    found = []
+    for unit in municipality.units.values():
+        for emp in unit.employees.values():
+            if emp.active and emp.id != log.holder_id and (emp.may_hold or not may_hold):
+                found.append((emp.id, f"{emp.name} ({unit.name})"))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+@colander.deferred
+def _grantee_widget(node, kw):
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *_employee_choices(kw)])
+
+
+@colander.deferred
+def _grantee_validator(node, kw):
+    return colander.OneOf([e for e, _n in _employee_choices(kw)],
+                          msg_err=_("lc_choose_employee", default="Choose an employee."))
+
+
+@colander.deferred
+def _consent_widget(node, kw):
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *_given_consents(kw["log"])])
+
+
+@colander.deferred
+def _consent_validator(node, kw):
+    return colander.OneOf([c for c, _t in _given_consents(kw["log"])],
+                          msg_err=_("lc_choose_consent", default="Choose the consent it rests on."))
+
+
+def _given_consents(log) -> list[tuple[str, str]]:
+    return [(c.id, f"{c.date:%d.%m.%Y} ({c.scope})") for c in log.consents.values()
+            if c.state == "given"]
+
+
+class GrantSchema(colander.MappingSchema):
+    """R4: read access for a named employee, resting on the family's consent."""
+
+    employee_id = colander.SchemaNode(colander.String(), title=_("lc_grantee",
+                                                                 default="Employee"),
+                                      widget=_grantee_widget, validator=_grantee_validator)
+    consent_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_grant_consent", default="The consent it rests on"), widget=_consent_widget,
+        validator=_consent_validator)
+    concern_ids = colander.SchemaNode(colander.Set(), title=_(
+        "lc_grant_concerns", default="Concerns (none ticked: the whole log)"), missing=(),
+        widget=_concern_widget, validator=_concern_validator)
+    purpose = colander.SchemaNode(colander.String(), title=_("lc_purpose", default="Purpose"),
+                                  validator=colander.Length(min=3, max=500),
+                                  widget=deform.widget.TextAreaWidget(rows=2))
+
+
+class NarrowGrantSchema(colander.MappingSchema):
+    concern_ids = colander.SchemaNode(colander.Set(), title=_(
+        "lc_grant_concerns_narrow", default="Concerns the employee may still read"),
+        widget=_concern_widget, validator=colander.All(
+            colander.Length(min=1, min_err=_("lc_choose_concern",
+                                             default="Tick at least one concern.")),
+            _concern_validator))
+
+
+# -- closing and transfers ----------------------------------------------------------------
+class CloseSchema(colander.MappingSchema):
+    reason = colander.SchemaNode(colander.String(), title=_(
+        "lc_close_reason", default="Why the log is closed"), missing="",
+        widget=deform.widget.TextAreaWidget(rows=2))
+
+
+def _all_municipalities(kw) -> list:
+    here = kw["municipality"]
+    others = [m for m in here.__parent__.values() if m is not here]
+    return [here, *sorted(others, key=lambda m: m.name)]
+
+
+def _receiving_units(kw) -> list[tuple[str, str]]:
+    here = kw["municipality"]
+    return [(u.id, u.name if m is here else f"{u.name} ({m.name})")
+            for m in _all_municipalities(kw) for u in m.units.values()]
+
+
+def _receiving_employees(kw) -> list[tuple[str, str]]:
+    here, log = kw["municipality"], kw["log"]
+    return [(e.id, f"{e.name} ({u.name})" if m is here else f"{e.name} ({u.name}, {m.name})")
+            for m in _all_municipalities(kw) for u in m.units.values()
+            for e in u.employees.values()
+            if e.active and e.may_hold and e.id != log.holder_id]
+
+
+@colander.deferred
+def _receiver_widget(node, kw):
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *_receiving_employees(kw)])
+
+
+@colander.deferred
+def _receiver_validator(node, kw):
+    return colander.OneOf([e for e, _n in _receiving_employees(kw)])
+
+
+@colander.deferred
+def _receiving_unit_widget(node, kw):
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *_receiving_units(kw)])
+
+
+@colander.deferred
+def _receiving_unit_validator(node, kw):
+    return colander.OneOf([u for u, _n in _receiving_units(kw)])
+
+
+class TransferSchema(colander.MappingSchema):
+    """R19-R21: to a named employee, or to the leader of the receiving unit; another
+    municipality's employees and units are listed with its name."""
+
+    kind = colander.SchemaNode(colander.String(), title=_("lc_transfer_kind", default="Kind"),
+                               widget=deform.widget.RadioChoiceWidget(
+                                   values=TRANSFER_KIND_CHOICES),
+                               validator=colander.OneOf([k for k, _t in TRANSFER_KIND_CHOICES]),
+                               default=TransferKind.INTERNAL.value)
+    to_employee_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_to_employee", default="Receiving employee"), missing="", widget=_receiver_widget,
+        validator=_receiver_validator)
+    to_unit_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_to_unit", default="Or the receiving unit (its leader names the holder)"),
+        missing="", widget=_receiving_unit_widget, validator=_receiving_unit_validator)
+    reason = colander.SchemaNode(colander.String(), title=_("lc_transfer_reason",
+                                                            default="Reason"),
+                                 validator=colander.Length(min=3, max=2000),
+                                 widget=deform.widget.TextAreaWidget(rows=3))
+    concern_ids = colander.SchemaNode(colander.Set(), title=_(
+        "lc_transfer_concerns", default="Concerns that go along (none ticked: all)"),
+        missing=(), widget=_concern_widget, validator=_concern_validator)
+
+    def validator(self, node, value) -> None:
+        if not value["to_employee_id"] and not value["to_unit_id"]:
+            error = colander.Invalid(node)
+            error.add(colander.Invalid(node["to_employee_id"], message_for(
+                DomainError("transfer_needs_receiver"))),
+                node.children.index(node["to_employee_id"]))
+            raise error
+
+
+class DeclineSchema(colander.MappingSchema):
+    reason = colander.SchemaNode(colander.String(), title=_("lc_decline_reason",
+                                                            default="Why you decline"),
+                                 validator=colander.Length(min=3, max=2000),
+                                 widget=deform.widget.TextAreaWidget(rows=3))
+
+
+@colander.deferred
+def _new_holder_widget(node, kw):
+    transfer = kw["transfer"]
+    unit = kw["municipality"].units.get(transfer.to_unit_id or "")
+    values = [(e.id, e.name) for e in unit.employees.values()
+              if e.active and e.may_hold] if unit is not None else []
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *values])
+
+
+class AcceptSchema(colander.MappingSchema):
+    """A transfer addressed to a unit: its leader names the new holder (R19)."""
+
+    new_holder_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_new_holder", default="New holder"), widget=_new_holder_widget,
+        validator=colander.Length(min=1, min_err=_("lc_choose_employee",
+                                                   default="Choose an employee.")))
+
+
+class ConfirmSchema(colander.MappingSchema):
+    """No fields: the button is the confirmation (a transfer to a named employee)."""
