@@ -1,0 +1,100 @@
+"""stafett-audit {seal,verify} CONFIG: seal the audit journals, or verify their hash chains.
+
+``seal`` links every entry older than the grace period into its municipality's chain.
+``verify`` seals first, then checks every link: it prints each broken link (the first one
+first) and exits with 1, or prints the head of each chain and exits with 0. Keep the printed
+heads elsewhere: a chain rebuilt from scratch by someone with write access to the database
+no longer ends in the head recorded before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import transaction
+
+from ..audit import GRACE_NS, Journal
+from ..storage import app_root
+from . import open_db
+
+BATCH = 10_000
+SHOWN = 20
+
+
+def seal_all(db, grace_ns: int = GRACE_NS) -> dict[str, int]:
+    """Seal every municipality's journal in batches, one transaction per batch."""
+    sealed = {}
+    for slug in _slugs(db):
+        sealed[slug] = 0
+        while True:
+            with _journal(db, slug) as journal:
+                done = journal.seal(grace_ns=grace_ns, limit=BATCH)
+            sealed[slug] += done
+            if done < BATCH:
+                break
+    return sealed
+
+
+def verify_all(db, out=sys.stdout) -> int:
+    """Print broken links per municipality; return how many were found."""
+    broken = 0
+    for slug in _slugs(db):
+        with _journal(db, slug, commit=False) as journal:
+            tick = journal._p_jar.cacheGC
+            problems = list(journal.verify(tick))
+            for problem in problems[:SHOWN]:
+                print(f"{slug}: BROKEN {problem.describe()}", file=out)
+            if len(problems) > SHOWN:
+                print(f"{slug}: ... and {len(problems) - SHOWN} more", file=out)
+            if not problems:
+                print(f"{slug}: ok, {journal.sealed} sealed entries, head {journal.head}, "
+                      f"{journal.unsealed()} waiting", file=out)
+            broken += len(problems)
+    return broken
+
+
+def _slugs(db) -> list[str]:
+    conn = db.open()
+    try:
+        return [slug for slug, m in app_root(conn).items() if isinstance(
+            getattr(m, "journal", None), Journal)]
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _journal(db, slug: str, commit: bool = True) -> Iterator[Journal]:
+    """One municipality's journal inside its own transaction."""
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        manager.begin()
+        yield app_root(conn)[slug].journal
+        if commit:
+            manager.commit()
+    finally:
+        manager.abort()
+        conn.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("seal", "verify"))
+    parser.add_argument("config_uri")
+    parser.add_argument("--grace", type=float, default=GRACE_NS / 1e9,
+                        help="seal only entries older than this many seconds (default 2)")
+    args = parser.parse_args(argv)
+    db = open_db(args.config_uri)
+    try:
+        sealed = seal_all(db, int(args.grace * 1e9))
+        for slug, count in sealed.items():
+            print(f"{slug}: sealed {count} entries")
+        if args.command == "verify":
+            return 1 if verify_all(db) else 0
+        return 0
+    finally:
+        db.close()
