@@ -1,0 +1,90 @@
+"""The staff of a unit: add, edit, deactivate, appoint leaders (R1, R6, R21).
+
+A deactivated employee can no longer log in (``security.account_is_usable``); the logs they
+hold keep their history and holder until a leader transfers them.
+"""
+
+from __future__ import annotations
+
+from ..models.base import DomainError
+from ..models.identity import validate_fnr
+from ..models.org import Account, AccountKind, Employee, Unit
+
+# A holder's baton may not be dropped: these logs must be transferred first (R21).
+BATON_STATES = ("active", "reopened")
+
+
+def add_employee(unit: Unit, data: dict, actor) -> Employee:
+    """A new employee of the unit; with a username, also their login account."""
+    root = unit.municipality.__parent__
+    username = (data.get("username") or "").strip()
+    if username and root is not None and username in root.accounts:
+        raise DomainError("adm_username_taken", rule="R1")
+    employee = unit.add_employee(Employee(
+        data["name"], data["fnr"], data.get("email") or "", data.get("phone") or "",
+        may_act=data.get("may_act", False), may_hold=data.get("may_hold", False),
+        is_leader=data.get("is_leader", False), username=username or None))
+    if username and root is not None:
+        # No password: the login is ID-porten in production (R39); locally set by operators.
+        root.accounts[username] = Account(username, "", AccountKind.EMPLOYEE,
+                                          unit.municipality.id, employee.name, employee.id)
+    _journal(unit, "staff_added", employee, actor)
+    return employee
+
+
+def update_employee(employee: Employee, data: dict, actor) -> Employee:
+    for name in ("name", "email", "phone", "may_act", "may_hold"):
+        if name in data:
+            setattr(employee, name, data[name])
+    if "fnr" in data:
+        employee.fnr = validate_fnr(data["fnr"])
+    account = _account(employee)
+    if account is not None:
+        account.display_name = employee.name
+    _journal(employee.unit, "staff_changed", employee, actor)
+    return employee
+
+
+def held_logs(employee: Employee, states=BATON_STATES) -> list:
+    """Logs this employee holds in the given states, from the holder index."""
+    municipality = employee.unit.municipality
+    logs = (municipality.logs.get(i) for i in municipality.index.ids("holder", employee.id))
+    return [log for log in logs if log is not None and log.state in states]
+
+
+def deactivate(employee: Employee, actor) -> None:
+    """Refused while the employee holds running logs: those must be transferred first."""
+    if held_logs(employee):
+        raise DomainError("adm_deactivate_holds_logs", rule="R21")
+    employee.active = False
+    _journal(employee.unit, "staff_deactivated", employee, actor)
+
+
+def reactivate(employee: Employee, actor) -> None:
+    employee.active = True
+    _journal(employee.unit, "staff_reactivated", employee, actor)
+
+
+def appoint_leader(unit: Unit, employee: Employee, actor, *, replace: bool = False) -> None:
+    """R1: the superuser appoints a unit leader, optionally in place of the present ones."""
+    if employee.unit is not unit or not employee.active:
+        raise DomainError("adm_leader_not_in_unit", rule="R1")
+    if replace:
+        for other in unit.employees.values():
+            if other.is_leader and other is not employee:
+                other.is_leader = False
+                _journal(unit, "leader_removed", other, actor)
+    employee.is_leader = True
+    _journal(unit, "leader_appointed", employee, actor)
+
+
+def _account(employee: Employee) -> Account | None:
+    root = employee.unit.municipality.__parent__
+    if root is None or not employee.username:
+        return None
+    return root.accounts.get(employee.username)
+
+
+def _journal(unit: Unit, kind: str, employee: Employee, actor) -> None:
+    unit.municipality.journal.append(kind, unit=unit.id, employee=employee.id,
+                                     actor=getattr(actor, "uid", None))

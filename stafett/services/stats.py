@@ -1,0 +1,247 @@
+"""The unit leader's figures and log lists, read from the index only (R6, R10, R36).
+
+Every figure is a stored count (a ``BTrees.Length``) or a range over an ordered index whose
+size is what the page shows; nothing here walks all logs of a unit or a municipality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import islice
+
+from ..models.concern import Arena, Category
+from ..models.indexes import RUNNING
+from ..models.log import Level
+
+STATES = ("draft", "active", "reopened", "passive")
+SHARE_TARGET = 10  # percent of the unit's children with a log (R36)
+SHARE_ATTENTION = (20, 25)
+EXPIRY_WARNING_DAYS = 30
+DEFAULT_IDLE_WEEKS = 8
+PAGE_SIZE = 50
+# Below this many candidates a filtered list is sorted in memory; above, the unit's recency
+# order is walked with membership tests until a page is full.
+MATERIALISE_LIMIT = 2000
+HIGH = "\uffff"
+
+
+# -- figures -------------------------------------------------------------------------------
+def logs_per_state(index, unit_id: str) -> list[tuple[str, int]]:
+    return [(state, index.count("unit_state", (unit_id, state))) for state in STATES]
+
+
+def concerns_by_category(index, unit_id: str) -> list[tuple[str, int]]:
+    return [(str(c), index.tally("concerns", (unit_id, str(c)))) for c in Category]
+
+
+def measures_by_arena(index, unit_id: str) -> list[tuple[str, int]]:
+    return [(str(a), index.tally("measures", (unit_id, str(a)))) for a in Arena]
+
+
+def overdue_evaluations(index, unit_id: str, today: dt.date) -> int:
+    """Active measures whose evaluation deadline has passed (in running logs)."""
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    return len(index.value_range("unit_deadline", (unit_id,), (unit_id, yesterday, HIGH)))
+
+
+def idle_logs(index, unit_id: str, weeks: int, now: dt.datetime) -> int:
+    """Running logs with no activity for ``weeks`` weeks."""
+    cutoff = (now - dt.timedelta(weeks=weeks)).timestamp()
+    return sum(len(ids) for _, ids in index.value_range("unit_activity", (unit_id,),
+                                                        (unit_id, cutoff)))
+
+
+def share_with_log(index, unit) -> dict:
+    """Running logs against the unit's recorded number of children (target 10 %, R36)."""
+    with_log = sum(index.count("unit_state", (unit.id, s)) for s in ("active", "reopened"))
+    percent = round(100 * with_log / unit.children, 1) if unit.children else None
+    return {"children": unit.children, "with_log": with_log, "percent": percent,
+            "target": SHARE_TARGET, "below_target": percent is not None and percent < SHARE_TARGET,
+            "attention": percent is not None and percent >= SHARE_ATTENTION[0]}
+
+
+@dataclass
+class WaitingTransfer:
+    log_id: str
+    transfer_id: str
+    direction: str  # "in" or "out"
+    state: str
+    age_days: int
+    transfer: object = field(repr=False, default=None)
+    log: object = field(repr=False, default=None)
+
+
+def waiting_transfers(municipality, unit_id: str, today: dt.date) -> list[WaitingTransfer]:
+    """Open transfers addressed to the unit (from any municipality) or leaving it."""
+    found = []
+    for source in _municipalities(municipality):
+        for log_id in source.index.ids("transfer_to", (municipality.id, unit_id)):
+            found.extend(_open(source, log_id, "in", today, to_unit=unit_id))
+    for log_id in municipality.index.ids("transfer_from", unit_id):
+        found.extend(_open(municipality, log_id, "out", today))
+    return sorted(found, key=lambda w: -w.age_days)
+
+
+def incoming_transfers(municipality, unit_id: str, today: dt.date) -> list[WaitingTransfer]:
+    return [w for w in waiting_transfers(municipality, unit_id, today) if w.direction == "in"]
+
+
+def _municipalities(municipality):
+    root = municipality.__parent__
+    return list(root.values()) if root is not None else [municipality]
+
+
+def _open(source, log_id, direction, today, to_unit=None) -> list[WaitingTransfer]:
+    log = source.logs.get(log_id)
+    if log is None:
+        return []
+    return [WaitingTransfer(log.id, t.id, direction, t.state, (today - t.created.date()).days,
+                            t, log)
+            for t in log.transfers.values()
+            if t.is_open and (to_unit is None or t.to_unit_id == to_unit)]
+
+
+def unit_dashboard(municipality, unit, *, idle_weeks: int = DEFAULT_IDLE_WEEKS,
+                   now: dt.datetime | None = None) -> dict:
+    now = now or dt.datetime.now(dt.UTC)
+    index, today = municipality.index, now.date()
+    return {
+        "states": logs_per_state(index, unit.id),
+        "categories": concerns_by_category(index, unit.id),
+        "arenas": measures_by_arena(index, unit.id),
+        "overdue": overdue_evaluations(index, unit.id, today),
+        "transfers": waiting_transfers(municipality, unit.id, today),
+        "idle": idle_logs(index, unit.id, idle_weeks, now),
+        "idle_weeks": idle_weeks,
+        "share": share_with_log(index, unit),
+    }
+
+
+def municipality_figures(municipality) -> dict:
+    index = municipality.index
+    units = [{"unit": u, "states": logs_per_state(index, u.id),
+              "leaders": municipality.unit_leaders(u.id)}
+             for u in municipality.units.values()]
+    return {"states": [(s, index.count("state", s)) for s in STATES], "units": units,
+            "employees": len(municipality.employees)}
+
+
+# -- consents (R9, R10) ----------------------------------------------------------------------
+def consents_expiring(index, unit_id: str, today: dt.date,
+                      days: int = EXPIRY_WARNING_DAYS) -> list[tuple[str, dt.date]]:
+    """(log id, expiry) of running logs whose basis consent has expired or expires soon."""
+    until = (today + dt.timedelta(days=days)).isoformat()
+    return [(log_id, dt.date.fromisoformat(value[1]))
+            for value, ids in index.value_range("consent_expiry", (unit_id,), (unit_id, until))
+            for log_id in ids]
+
+
+def missing_guardian_consent(index, unit_id: str) -> list[str]:
+    return list(index.ids("missing_guardian_consent", unit_id))
+
+
+# -- the unit's log list (R6) ---------------------------------------------------------------
+@dataclass
+class LogFilter:
+    state: str = ""
+    holder: str = ""
+    level: int | None = None
+    category: str = ""
+    deadline: dt.date | None = None  # an active measure to evaluate by this date
+
+    @classmethod
+    def from_params(cls, params) -> LogFilter:
+        level = params.get("level", "")
+        deadline = params.get("deadline", "")
+        try:
+            day = dt.date.fromisoformat(deadline) if deadline else None
+        except ValueError:
+            day = None
+        return cls(state=params.get("state", "") if params.get("state") in STATES else "",
+                   holder=params.get("holder", ""),
+                   level=int(level) if level in {str(int(lv)) for lv in Level} else None,
+                   category=params.get("category", "") if params.get("category") in
+                   {str(c) for c in Category} else "",
+                   deadline=day)
+
+    def query(self) -> dict:
+        return {k: v for k, v in (("state", self.state), ("holder", self.holder),
+                                  ("level", self.level), ("category", self.category),
+                                  ("deadline", self.deadline)) if v not in ("", None)}
+
+
+def _candidates(index, unit_id: str, flt: LogFilter) -> list[tuple[int, object]]:
+    """(size, set of log ids) for each filter given."""
+    sets = []
+    for name, field_name, value in (
+            ("state", "unit_state", (unit_id, flt.state)),
+            ("holder", "holder", flt.holder),
+            ("level", "unit_level", (unit_id, flt.level)),
+            ("category", "unit_category", (unit_id, flt.category))):
+        if getattr(flt, name) not in ("", None):
+            found = index.id_set(field_name, value)
+            sets.append((index.count(field_name, value), found if found is not None else ()))
+    if flt.deadline is not None:
+        due = {log_id for _, ids in index.value_range(
+            "unit_deadline", (unit_id,), (unit_id, flt.deadline.isoformat(), HIGH))
+            for log_id in ids}
+        sets.append((len(due), due))
+    return sets
+
+
+def _recency_key(index, log_id: str) -> tuple[float, str]:
+    values = index.indexed_values(log_id, "unit_recent")
+    return (values[0][1] if values else 0.0, log_id)
+
+
+def parse_cursor(text: str | None) -> tuple[float, str] | None:
+    try:
+        stamp, log_id = (text or "").split("|", 1)
+        return float(stamp), log_id
+    except ValueError:
+        return None
+
+
+def format_cursor(key: tuple[float, str]) -> str:
+    return f"{key[0]!r}|{key[1]}"
+
+
+def unit_log_ids(index, unit_id: str, flt: LogFilter, after: str | None = None,
+                 size: int = PAGE_SIZE) -> tuple[list[str], str | None]:
+    """One page of the unit's logs, newest activity first, and the cursor of the next page.
+
+    Keyset paging: a page costs the same whatever its number."""
+    cursor = parse_cursor(after)
+    sets = _candidates(index, unit_id, flt)
+    if sets and min(n for n, _ in sets) <= MATERIALISE_LIMIT:
+        keys = _sorted_matches(index, unit_id, sets, cursor)
+    else:
+        keys = _walk_recency(index, unit_id, [s for _, s in sets], cursor)
+    page = list(islice(keys, size + 1))
+    following = format_cursor(page[size - 1]) if len(page) > size else None
+    return [log_id for _, log_id in page[:size]], following
+
+
+def _sorted_matches(index, unit_id, sets, cursor):
+    sets = sorted(sets, key=lambda pair: pair[0])
+    smallest, others = sets[0][1], [s for _, s in sets[1:]]
+    unit_ids = index.id_set("unit", unit_id) or ()
+    keys = sorted(_recency_key(index, log_id) for log_id in smallest
+                  if log_id in unit_ids and all(log_id in s for s in others))
+    return (k for k in keys if cursor is None or k > cursor)
+
+
+def _walk_recency(index, unit_id, sets, cursor):
+    low = (unit_id, cursor[0]) if cursor else (unit_id,)
+    for (_, stamp), ids in index.value_range("unit_recent", low, (unit_id, float("inf"))):
+        for log_id in ids:
+            key = (stamp, log_id)
+            if cursor is not None and key <= cursor:
+                continue
+            if all(log_id in s for s in sets):
+                yield key
+
+
+def running(log) -> bool:
+    return log.state in RUNNING

@@ -1,0 +1,289 @@
+"""The unit leader's actions on logs: transfer on behalf (R22), incoming transfers
+(R19-R21), passive logs (R16, R17), the consent overview (R9, R10) and supervisor read
+access (R4, R6). Every action goes through the workflows, which check the leader's own
+permission on the log; the console pages themselves need ``admin_unit`` on the unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import view_config
+
+from ..i18n import _
+from ..models.base import DomainError, today
+from ..models.consent import (
+    SUBJECT_PARTY,
+    Consent,
+    ConsentScope,
+    ReadGrant,
+    consent_is_sufficient,
+    required_parties,
+)
+from ..models.log import Log
+from ..models.org import Employee, Unit
+from ..models.transfer import Transfer, TransferKind
+from ..security import Permission
+from ..services import stats
+from ..workflows import WorkflowError, fire, give_consent, propose_transfer
+from .admin import acting_employee, back_to, error_text, flash_error, unit_log
+
+P = Permission
+SUPERVISOR = "supervisor"
+
+
+def _reindex(log) -> None:
+    log.municipality.index.reindex(log)
+
+
+# -- transfer on behalf of an employee (R22) -------------------------------------------------
+@view_config(context=Employee, name="transfer", request_method="POST",
+             permission=P.ADMIN_UNIT)
+def transfer_on_behalf(request):
+    """Propose the transfer of one of this employee's logs, as their leader (R22)."""
+    employee = request.context
+    log = unit_log(request, employee.unit, request.POST.get("log"))
+    if log.holder_id != employee.id:
+        raise HTTPNotFound()
+    try:
+        transfer = _transfer_to(request, log, request.POST.get("to", ""))
+        propose_transfer(log, transfer, request.identity, request=request)
+        _reindex(log)
+        request.session.flash(request.translate(_("adm_transfer_proposed",
+                                                  default="The transfer is proposed.")))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return back_to(request, employee)
+
+
+def _transfer_to(request, log, to: str) -> Transfer:
+    """``to`` is ``employee:<id>`` or ``unit:<id>`` (the unit's leader names the holder)."""
+    kind_of, _sep, target = to.partition(":")
+    reason = request.POST.get("reason", "")
+    common = dict(reason=reason, proposed_by=request.identity.uid, from_holder_id=log.holder_id)
+    municipality = log.municipality
+    if kind_of == "employee" and municipality.employee(target) is not None:
+        receiver = municipality.employee(target)
+        kind = TransferKind.INTERNAL if receiver.unit_id == log.unit_id else TransferKind.UNIT
+        return Transfer(kind, to_employee_id=receiver.id, **common)
+    if kind_of == "unit" and target in municipality.units:
+        kind = TransferKind.INTERNAL if target == log.unit_id else TransferKind.UNIT
+        return Transfer(kind, to_unit_id=target, **common)
+    raise DomainError("adm_choose_receiver", rule="R19")
+
+
+# -- incoming transfers (R19-R21) ------------------------------------------------------------
+@view_config(context=Unit, name="console-transfers",
+             renderer="stafett:templates/admin/transfers.pt", permission=P.ADMIN_UNIT)
+def console_transfers(request):
+    unit = request.context
+    waiting = stats.waiting_transfers(unit.municipality, unit.id, today())
+    holders = sorted((e for e in unit.employees.values() if e.active and e.may_hold),
+                     key=lambda e: e.name)
+    return {"unit": unit, "tab": "transfers", "holders": holders,
+            "incoming": [w for w in waiting if w.direction == "in"],
+            "outgoing": [w for w in waiting if w.direction == "out"],
+            "employee": unit.municipality.employee}
+
+
+@view_config(context=Unit, name="console-receive", request_method="POST",
+             permission=P.ADMIN_UNIT)
+def receive_transfer(request):
+    """Accept and name the new holder, or decline with a reason."""
+    unit = request.context
+    waiting = {(w.log_id, w.transfer_id): w for w in
+               stats.incoming_transfers(unit.municipality, unit.id, today())}
+    found = waiting.get((request.POST.get("log"), request.POST.get("transfer")))
+    if found is None:
+        raise HTTPNotFound()
+    try:
+        if request.POST.get("action") == "accept":
+            if not request.POST.get("new_holder"):
+                raise DomainError("adm_choose_new_holder", rule="R19")
+            fire(found.transfer, "accept", request.identity,
+                 new_holder_id=request.POST["new_holder"], request=request)
+            message = _("adm_transfer_accepted", default="The log is accepted.")
+        else:
+            fire(found.transfer, "decline", request.identity,
+                 reason=request.POST.get("reason", "").strip(), request=request)
+            message = _("adm_transfer_declined", default="The transfer is declined.")
+        _reindex(found.log)
+        request.session.flash(request.translate(message))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return back_to(request, unit, "console-transfers")
+
+
+# -- passive logs: reopen with new consent (R16), delete after the archive (R17) -------------
+@view_config(context=Unit, name="console-passive", renderer="stafett:templates/admin/passive.pt",
+             permission=P.ADMIN_UNIT)
+def console_passive(request):
+    unit = request.context
+    municipality = unit.municipality
+    ids, following = stats.unit_log_ids(municipality.index, unit.id,
+                                         stats.LogFilter(state="passive"),
+                                         after=request.params.get("after"))
+    logs = [municipality.logs[i] for i in ids if i in municipality.logs]
+    return {"unit": unit, "tab": "passive", "logs": logs, "today": today(),
+            "parties": {log.id: _consent_parties(log) for log in logs},
+            "employee": municipality.employee,
+            "next_url": request.resource_url(unit, "console-passive",
+                                             query={"after": following}) if following else None}
+
+
+def _consent_parties(log) -> list[tuple[str, str]]:
+    """(party id, name) of who may give the reopening consent (R9)."""
+    rule, _parties = required_parties(log)
+    if rule == "subject":
+        return [(SUBJECT_PARTY, log.subject.name)]
+    return [(g.id, g.name) for g in log.guardians.values()]
+
+
+@view_config(context=Unit, name="console-reopen", request_method="POST",
+             permission=P.ADMIN_UNIT)
+def reopen_log(request):
+    """Record the guardians' new consent and reopen; if either is refused, neither stays."""
+    unit = request.context
+    log = unit_log(request, unit, request.POST.get("log"))
+    savepoint = request.tm.get().savepoint()
+    try:
+        consent = Consent(_chosen_parties(request, log), _date(request.POST.get("date")),
+                          ConsentScope.REOPEN, expires=_date(request.POST.get("expires"), None))
+        give_consent(log, consent, request.identity, request=request)
+        fire(log, "reopen", request.identity, reason=request.POST.get("reason", ""),
+             request=request)
+        request.session.flash(request.translate(_("adm_reopened", default="The log is reopened.")))
+    except DomainError as exc:
+        savepoint.rollback()
+        flash_error(request, exc)
+    return back_to(request, unit, "console-passive")
+
+
+def _chosen_parties(request, log) -> list[str]:
+    allowed = {party for party, _name in _consent_parties(log)}
+    chosen = [p for p in request.POST.getall("party") if p in allowed]
+    if not chosen:
+        raise DomainError("adm_consent_choose_parties", rule="R9")
+    return chosen
+
+
+_REQUIRED = object()
+
+
+def _date(text: str | None, default=_REQUIRED) -> dt.date | None:
+    if not text and default is not _REQUIRED:
+        return default
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        raise DomainError("adm_consent_date_invalid", rule="R10") from None
+
+
+@view_config(context=Unit, name="console-delete", renderer="stafett:templates/admin/delete.pt",
+             permission=P.ADMIN_UNIT)
+def delete_log(request):
+    """A confirmation naming what will be erased; the POST erases it for good (R17)."""
+    unit = request.context
+    log = unit_log(request, unit, request.params.get("log"))
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("confirm") != "yes":
+                raise DomainError("adm_delete_confirm_missing", rule="R17")
+            fire(log, "delete", request.identity, reason=request.POST.get("reason", "").strip()
+                 or "deleted_by_leader", request=request)
+            request.session.flash(request.translate(_("adm_deleted",
+                                                      default="The log is erased.")))
+            return back_to(request, unit, "console-passive")
+        except DomainError as exc:
+            error = error_text(request, exc)
+    return {"unit": unit, "tab": "passive", "log": log, "error": error,
+            "erased": _what_is_erased(log), "allowed": request.has_permission(P.DELETE, log)}
+
+
+def _what_is_erased(log) -> list[tuple[object, int]]:
+    count = sum(len(c.measures) for c in log.concerns.values())
+    return [
+        (_("adm_erase_concerns", default="Concerns"), len(log.concerns)),
+        (_("adm_erase_measures", default="Measures"), count),
+        (_("adm_erase_meetings", default="Meetings"), len(log.meetings)),
+        (_("adm_erase_glimpses", default="Glimpses"), len(log.glimpses)),
+        (_("adm_erase_notes", default="Notes, also private notes"),
+         len(log.notes) + len(log.private_notes)),
+        (_("adm_erase_consents", default="Consents"), len(log.consents)),
+        (_("adm_erase_guardians", default="Guardians"), len(log.guardians)),
+        (_("adm_erase_archives", default="Archive copies kept in Stafett"), len(log.archives)),
+    ]
+
+
+# -- consent overview (R9, R10) ----------------------------------------------------------------
+@view_config(context=Unit, name="console-consents",
+             renderer="stafett:templates/admin/consents.pt", permission=P.ADMIN_UNIT)
+def console_consents(request):
+    unit = request.context
+    municipality = unit.municipality
+    day = today()
+    expiring = [(municipality.logs[i], expires)
+                for i, expires in stats.consents_expiring(municipality.index, unit.id, day)
+                if i in municipality.logs]
+    missing = [municipality.logs[i]
+               for i in stats.missing_guardian_consent(municipality.index, unit.id)
+               if i in municipality.logs]
+    return {"unit": unit, "tab": "consents", "expiring": expiring, "missing": missing,
+            "today": day, "employee": municipality.employee}
+
+
+# -- supervisor read access (R4, R6) -----------------------------------------------------------
+@view_config(context=Unit, name="console-supervise",
+             renderer="stafett:templates/admin/supervise.pt", permission=P.ADMIN_UNIT)
+def supervise(request):
+    """The leader records read access for themselves as supervisor, resting on a consent the
+    family gave; the family sees the grant on the log's ``supervision`` page."""
+    unit = request.context
+    log = unit_log(request, unit, request.params.get("log"))
+    leader = acting_employee(request)
+    error = None
+    if request.method == "POST":
+        try:
+            _grant_supervision(request, log, leader)
+            request.session.flash(request.translate(_(
+                "adm_supervision_granted", default="You have read access as supervisor.")))
+            return back_to(request, unit, "console-logs")
+        except DomainError as exc:
+            error = error_text(request, exc)
+    return {"unit": unit, "tab": "logs", "log": log, "error": error,
+            "consents": _grant_basis(log), "allowed": request.has_permission(
+                P.RECORD_CONSENT, log)}
+
+
+def _grant_basis(log) -> list:
+    day = today()
+    return [c for c in log.consents.values()
+            if c.is_valid_on(day) and consent_is_sufficient(log, c, day)]
+
+
+def _grant_supervision(request, log, leader) -> ReadGrant:
+    if not request.has_permission(P.RECORD_CONSENT, log):
+        raise WorkflowError("transition_forbidden", trigger="grant")
+    if any(g.employee_id == leader.id and g.active and g.purpose == SUPERVISOR
+           for g in log.grants.values()):
+        raise DomainError("adm_grant_exists", rule="R4")
+    consent = log.consents.get(request.POST.get("consent") or "")
+    if consent is None or consent not in _grant_basis(log):
+        raise DomainError("adm_grant_needs_consent", rule="R4")
+    grant = log.grants.add(ReadGrant(leader.id, consent.id, purpose=SUPERVISOR,
+                                     granted_by=request.identity.uid))
+    log.municipality.journal.append("grant", log=log.id, object=grant.id,
+                                    actor=request.identity.uid, purpose=SUPERVISOR)
+    log.touch()
+    _reindex(log)
+    return grant
+
+
+@view_config(context=Log, name="supervision", renderer="stafett:templates/admin/supervision.pt",
+             permission=P.VIEW)
+def supervision(request):
+    """Who reads this log as supervisor, shown to everyone who reads the whole log (R4)."""
+    log = request.context
+    grants = [g for g in log.grants.values() if g.purpose == SUPERVISOR]
+    return {"log": log, "grants": grants, "employee": log.municipality.employee}
