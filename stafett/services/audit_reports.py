@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from ..audit import Journal, Key, format_key
+from ..audit import Journal, Key
 from ..workflows import WORKFLOWS
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -276,7 +276,3 @@ def _safe_cell(cell):
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
         return "'" + cell
     return "" if cell is None else cell
-
-
-def entry_id(key: Key) -> str:
-    return format_key(key)
