@@ -12,6 +12,7 @@ import pytest
 from stafett.models import ConsentScope, Log, Subject, Transfer, TransferKind
 from stafett.models.indexes import reindex_all
 from stafett.scripts.demo import make_fnr, years_ago
+from stafett.security import Permission, permits
 from stafett.workflows import fire, propose_transfer
 
 from ..conftest import login
@@ -377,18 +378,28 @@ def test_r6_leader_gets_supervisor_read_access_visible_to_family(testapp, read_r
     emma_id = ids["logs"]["Emma Nordmann"]
     log_url = f"/demo/logs/{emma_id}/"
     login(testapp, "rektor")
-    assert "Emma er ofte alene" not in testapp.get(log_url).text  # header only, so far
+    assert not _may_view(read_root, "rektor", emma_id)  # header only, so far
     page = testapp.get(ids["school"] + "console-supervise", {"log": emma_id})
     refused = _form(page, "console-supervise").submit()
     assert "Velg et gyldig samtykke" in refused.text
     form = _form(refused, "console-supervise")
     form["consent"] = form["consent"].options[0][0]
     form.submit(status=303)
-    assert "Emma er ofte alene" in testapp.get(log_url).text
+    assert _may_view(read_root, "rektor", emma_id)
+    with read_root() as root:
+        emma = root["demo"].logs[emma_id]
+        rektor = root.accounts["rektor"].employee_id
+        assert emma_id in set(root["demo"].index.ids("reader", rektor))
+        assert [g.purpose for g in emma.grants.values()] == ["supervisor"]
     testapp.reset()
     login(testapp, "forelder")
     family = testapp.get(log_url + "supervision")
     assert "Randi Rektor" in family.text
+
+
+def _may_view(read_root, username, log_id) -> bool:
+    with read_root() as root:
+        return permits(root.accounts[username], root["demo"].logs[log_id], Permission.VIEW)
 
 
 # -- helpers ----------------------------------------------------------------------------------------
