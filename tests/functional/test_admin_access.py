@@ -25,7 +25,8 @@ def urls(read_root) -> dict:
     return {
         "get": [unit + "console", unit + "console-logs", unit + "console-staff",
                 unit + "console-transfers", unit + "console-passive", unit + "console-consents",
-                unit + "console-csv?table=states", f"{unit}console-delete?log={logs['Noah Hansen']}",
+                unit + "console-csv?table=states",
+                f"{unit}console-delete?log={logs['Noah Hansen']}",
                 f"{unit}console-supervise?log={emma}", person, person + "edit"],
         "post": [(unit + "console-children", {"children": "5"}),
                  (unit + "console-staff", {"name": "X"}),

@@ -53,7 +53,7 @@ def _log(root, name) -> Log:
     return next(log for log in root["demo"].logs.values() if log.subject.name == name)
 
 
-# -- 7. statistics -------------------------------------------------------------------------
+# -- 7. statistics ------------------------------------------
 def test_r36_overview_shows_figures_charts_and_csv(testapp):
     login(testapp, "rektor")
     ids = _ids_from_app(testapp)
@@ -101,7 +101,7 @@ def test_r36_idle_logs_counted_for_chosen_weeks(testapp, read_root):
     assert idle == "0"  # every demo log had activity this week
 
 
-# -- 3. every log of the unit ---------------------------------------------------------------
+# -- 3. every log of the unit ------------------------------------------
 def test_r6_leader_lists_and_filters_every_log_of_the_unit(testapp, read_root):
     ids = _ids(read_root)
     login(testapp, "rektor")
@@ -145,7 +145,7 @@ def test_r6_log_list_pages_without_gaps_or_repeats(testapp, read_root):
     assert not second.html.find("a", href=lambda h: h and "after=" in h)
 
 
-# -- 2. staff ---------------------------------------------------------------------------------
+# -- 2. staff ------------------------------------------
 def test_r1_wrong_check_digit_is_refused_with_clear_message(testapp, read_root):
     ids = _ids(read_root)
     login(testapp, "rektor")
@@ -220,7 +220,7 @@ def test_deactivated_employee_cannot_log_in_and_logs_keep_holder_and_history(
     testapp.get("/", status=303)
 
 
-# -- 3/R22. transfer on behalf ------------------------------------------------------------------
+# -- 3/R22. transfer on behalf ------------------------------------------
 def test_r22_leader_transfers_on_behalf_of_employee(testapp, read_root):
     ids = _ids(read_root)
     login(testapp, "rektor")
@@ -249,7 +249,7 @@ def test_r22_transfer_without_reason_is_refused(testapp, read_root):
         assert not any(t.is_open for t in _log(root, "Emma Nordmann").transfers.values())
 
 
-# -- 4. incoming transfers ----------------------------------------------------------------------
+# -- 4. incoming transfers ------------------------------------------
 def _offer_to_school(read_root, name, kind, holder_username):
     with read_root() as root:
         log = _log(root, name)
@@ -294,7 +294,7 @@ def test_r21_leader_declines_with_reason(testapp, read_root):
         assert maria.unit.name == "Helsestasjonen"
 
 
-# -- 5. passive logs -------------------------------------------------------------------------------
+# -- 5. passive logs ------------------------------------------
 def _close_emma(read_root) -> str:
     with read_root() as root:
         emma = _log(root, "Emma Nordmann")
@@ -356,7 +356,7 @@ def test_r17_delete_refused_without_archive(testapp, read_root):
         assert root["demo"].logs[emma_id].state == "passive"
 
 
-# -- 6. consents ------------------------------------------------------------------------------------
+# -- 6. consents ------------------------------------------
 def test_r10_consent_overview_lists_expiring_and_missing_second_guardian(testapp, read_root):
     ids = _ids(read_root)
     login(testapp, "rektor")
@@ -372,7 +372,7 @@ def test_r10_consent_overview_lists_expiring_and_missing_second_guardian(testapp
     assert "Emma Nordmann" in missing
 
 
-# -- 8. supervisor read access ----------------------------------------------------------------------
+# -- 8. supervisor read access ------------------------------------------
 def test_r6_leader_gets_supervisor_read_access_visible_to_family(testapp, read_root):
     ids = _ids(read_root)
     emma_id = ids["logs"]["Emma Nordmann"]
@@ -402,7 +402,7 @@ def _may_view(read_root, username, log_id) -> bool:
         return permits(root.accounts[username], root["demo"].logs[log_id], Permission.VIEW)
 
 
-# -- helpers ----------------------------------------------------------------------------------------
+# -- helpers ------------------------------------------
 def _ids_from_app(testapp) -> str:
     home = testapp.get("/")
     link = home.html.find("a", href=lambda h: h and h.endswith("/console"))
