@@ -1,15 +1,183 @@
 """What is written in a log: concerns, goals, measures, evaluations, meetings, glimpses and
-notes (issue: the holder's web forms). ``content_panel`` feeds the log page."""
+notes (issue: the holder's web forms). ``content_panel`` feeds the log page; the forms live
+in ``views/concerns.py`` and ``views/notes.py`` and share the helpers below.
+
+Every content form is marked ``data-autosave`` (static/autosave.js keeps typed text in the
+browser until a save succeeds) and its text fields ``data-writing-help`` (R28, R32). A
+successful save redirects with ``?saved=<formid>`` so the browser copy is cleared.
+"""
 
 from __future__ import annotations
 
-from ..security import Permission
+import colander
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from ..forms import make_form
+from ..forms.log_content import (
+    ARENA_LABELS,
+    CATEGORY_LABELS,
+    DECISION_LABELS,
+    PARTY_LABELS,
+    VERDICT_LABELS,
+)
+from ..i18n import _
+from ..messages import STATE_NAMES, message_for
+from ..models.base import DomainError, find_parent, utcnow
+from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
+from ..models.log import Log
+from ..models.notes import AuthorRole, LogNote, NoteVisibility
+from ..models.org import AppRoot
+from ..security import FAMILY, GUARDIAN, HOLDER, SUBJECT, Permission, principals_for
+from ..services import writing_help
+
+FORM_PAGE = "stafett:templates/log/content/form.pt"
+
+
+# -- forms ------------------------------------------------------------------------------
+def content_form(schema, request, formid: str, button, **bind) -> deform.Form:
+    form = make_form(schema, request, formid=formid, bind=bind,
+                     buttons=(deform.Button("save", button),))
+    form.widget.attributes = {"data-autosave": formid}
+    return form
+
+
+def form_page(request, form_html: str, *, title, log: Log, back_url: str, errors=(),
+              hints=(), intro=None) -> dict:
+    """Values for templates/log/content/form.pt."""
+    return {"title": title, "form": form_html, "log": log, "back_url": back_url,
+            "errors": list(errors), "hints": list(hints), "intro": intro}
+
+
+def failure_summary(request, failure: deform.ValidationFailure) -> list[str]:
+    """'Concern: Fill in this field.' for every field with an error (names the field)."""
+    return [_field_message(request, failure.field, name, msg)
+            for name, msg in failure.error.asdict(translate=request.translate).items()
+            if name != "csrf_token"]
+
+
+def refuse_field(request, form: deform.Form, field: str, error) -> tuple[str, list[str]]:
+    """Re-render a validated form with a rule's refusal on one field; the text is kept."""
+    message = request.translate(message_for(error) if isinstance(error, DomainError) else error)
+    node = form.schema[field]
+    invalid = colander.Invalid(form.schema)
+    invalid.add(colander.Invalid(node, message), form.schema.children.index(node))
+    form.widget.handle_error(form, invalid)
+    return form.render(), [_field_message(request, form, field, message)]
+
+
+def _field_message(request, form, name: str, msg) -> str:
+    node = form.schema.get(name.split(".")[0])
+    title = request.translate(node.title) if node is not None else name
+    return f"{title}: {request.translate(msg)}"
+
+
+def saved(request, resource, formid: str, flash, anchor: str = "") -> HTTPSeeOther:
+    request.session.flash(request.translate(flash))
+    url = request.resource_url(resource, query={"saved": formid})
+    return HTTPSeeOther(location=url + (f"#{anchor}" if anchor else ""))
+
+
+def hints_for(request, texts: dict[str, tuple[str, str]]) -> list[dict]:
+    """Writing help after submit (R32): {field title: (text, kind)} -> hints to show."""
+    found = []
+    for title, (text, kind) in texts.items():
+        for hint in writing_help.check(text or "", kind, request.locale_name):
+            found.append({"field": request.translate(title),
+                          "message": request.translate(hint.message)})
+    return found
+
+
+def author_role(request, log: Log) -> AuthorRole:
+    roles = principals_for(request.identity, log)
+    for principal, role in ((HOLDER, AuthorRole.HOLDER), (GUARDIAN, AuthorRole.GUARDIAN),
+                            (SUBJECT, AuthorRole.SUBJECT)):
+        if principal in roles:
+            return role
+    return AuthorRole.ACTOR
+
+
+def note_visible(request, note: LogNote) -> bool:
+    """R31: family by default; limited notes reach the employees, or the holder only."""
+    if not request.has_permission(Permission.VIEW, note):
+        return False
+    if note.visibility == NoteVisibility.FAMILY:
+        return True
+    roles = principals_for(request.identity, note)
+    if note.visibility == NoteVisibility.PARTICIPANTS:
+        return not roles & set(FAMILY)
+    return HOLDER in roles
+
+
+# -- what the templates show ------------------------------------------------------------
+def responsible(log: Log, measure: Measure) -> str | object:
+    if measure.party == Party.ACTOR:
+        employee = log.municipality.employee(measure.actor_id)
+        return employee.name if employee is not None else ""
+    return PARTY_LABELS[measure.party]
+
+
+def measure_row(request, log: Log, measure: Measure) -> dict:
+    actions = []
+    if measure.state == "active" and request.has_permission(Permission.EDIT, measure):
+        if utcnow() - measure.created <= TEXT_CORRECTION_WINDOW:
+            actions.append((_("ct_correct", default="Correct the text"), "correct"))
+        actions += [(_("ct_evaluate", default="Evaluate"), "evaluate"),
+                    (_("ct_misregister", default="Misregistered: replace"), "misregister")]
+    evaluation = measure.evaluation
+    return {"measure": measure, "responsible": responsible(log, measure),
+            "verdict": VERDICT_LABELS[evaluation.family_verdict] if evaluation else None,
+            "decision": DECISION_LABELS[evaluation.decision] if evaluation else None,
+            "arena": ARENA_LABELS[measure.arena], "state": STATE_NAMES[measure.state],
+            "actions": [(label, request.resource_url(measure, name))
+                        for label, name in actions]}
+
+
+def concern_item(request, log: Log, concern) -> dict:
+    measures = sorted(concern.measures.values(), key=lambda m: m.created)
+    return {"concern": concern, "url": request.resource_url(concern),
+            "category": CATEGORY_LABELS[concern.category],
+            "missing": [ARENA_LABELS[a] for a in concern.missing_arenas()]
+            if concern.closed is None else [],
+            "measures": [measure_row(request, log, m) for m in measures]}
 
 
 def content_panel(request, log) -> dict:
     """Values for templates/log/content.pt: only what this user may read (R3-R5, R8)."""
-    return {
-        "full": request.has_permission(Permission.VIEW, log),
-        "concerns": [c for c in log.concerns.values()
-                     if request.has_permission(Permission.VIEW, c)],
-    }
+    full = request.has_permission(Permission.VIEW, log)
+    username = request.identity.username
+    concerns = sorted((c for c in log.concerns.values()
+                       if request.has_permission(Permission.VIEW, c)), key=lambda c: c.created)
+    glimpses = [g for g in log.glimpses.values() if request.has_permission(Permission.VIEW, g)]
+    return {"content": {
+        "full": full,
+        "concerns": [concern_item(request, log, c) for c in concerns],
+        "meetings": sorted(log.meetings.values(), key=lambda m: m.date) if full else [],
+        "glimpses": sorted(glimpses, key=lambda g: g.created, reverse=True),
+        "notes": sorted((n for n in log.notes.values() if note_visible(request, n)),
+                        key=lambda n: n.created, reverse=True),
+        "private_notes": sorted((n for n in log.private_notes.values()
+                                 if n.author == username), key=lambda n: n.created,
+                                reverse=True),
+        "may_edit": request.has_permission(Permission.EDIT, log),
+        "may_contribute": request.has_permission(Permission.CONTRIBUTE, log),
+        "concern_text": {c.id: c.text for c in concerns},
+    }}
+
+
+# -- writing help while typing (R32) ----------------------------------------------------
+@view_config(context=AppRoot, name="writing-help", request_method="POST", renderer="json",
+             permission=Permission.HOME)
+def writing_help_json(request):
+    """Hints for the text being typed; POST so the text never appears in a URL or log line."""
+    kind = request.POST.get("kind", "text")
+    if kind not in tuple(writing_help.TextKind):
+        kind = "text"
+    text = request.POST.get("text", "")[:5000]
+    hints = writing_help.check(text, kind, request.locale_name)
+    return {"hints": writing_help.as_dicts(hints, request.translate)}
+
+
+def log_of(context) -> Log:
+    return find_parent(context, Log)
