@@ -44,6 +44,20 @@ _PLAIN = (str, int, bool, type(None))
 Key = tuple[int, str]
 
 
+class KeySet(OOTreeSet):
+    """An index of keys. Appends all land in its last bucket, and a bucket split conflicts
+    with a concurrent append: big buckets of small keys split rarely (see bench/)."""
+
+    max_leaf_size = 500
+
+
+class EntryTree(OOBTree):
+    """The entries by (time, token); buckets a little bigger than the default for the
+    same reason as ``KeySet``, kept small enough that an append rewrites little."""
+
+    max_leaf_size = 120
+
+
 class SealState(Persistent):
     """The head of the chain; written by the sealing step only, never by an append."""
 
@@ -94,12 +108,12 @@ def link_hash(previous: str, seq: int, key: Key, entry: dict | None) -> str:
 
 class Journal(Persistent):
     def __init__(self) -> None:
-        self._entries = OOBTree()  # (time_ns, token) -> entry dict
+        self._entries = EntryTree()  # (time_ns, token) -> entry as sorted (name, value) pairs
         self._count = Length()
-        self._unsealed = OOTreeSet()  # keys not yet in the chain
-        self._by_kind = OOTreeSet()  # (kind, time_ns, token)
-        self._by_log = OOTreeSet()  # (log id, kind, time_ns, token): one log's access report
-        self._by_unit = OOTreeSet()  # (unit id, kind, time_ns, token): a unit's reports
+        self._unsealed = KeySet()  # keys not yet in the chain
+        self._by_kind = KeySet()  # (kind, time_ns, token)
+        self._by_log = KeySet()  # (log id, kind, time_ns, token): one log's access report
+        self._by_unit = KeySet()  # (unit id, kind, time_ns, token): a unit's reports
         self._chain = LOBTree()  # seq -> (key, hash)
         self._seq_of = OLBTree()  # key -> seq
         self._seal = SealState()
@@ -111,7 +125,9 @@ class Journal(Persistent):
         key = (time.time_ns() if at is None else at, secrets.token_hex(4))
         while key in self._entries:
             key = (key[0], secrets.token_hex(4))
-        self._entries[key] = dict(kind=kind, at=key[0], **fields)
+        # Stored as sorted pairs, not a dict: bucket conflict resolution orders values to
+        # compare them, and an unorderable dict would make every concurrent insert conflict.
+        self._entries[key] = tuple(sorted(dict(kind=kind, at=key[0], **fields).items()))
         self._unsealed.insert(key)
         self._by_kind.insert((kind, *key))
         if fields.get("log"):
@@ -126,13 +142,16 @@ class Journal(Persistent):
         return self._count()
 
     def get(self, key: Key) -> dict | None:
-        return self._entries.get(key)
+        stored = self._entries.get(key)
+        return None if stored is None else dict(stored)
 
-    def entries(self, since_ns: int | None = None, until_ns: int | None = None):
+    def entries(self, since_ns: int | None = None,
+                until_ns: int | None = None) -> Iterator[tuple[Key, dict]]:
         """(key, entry) in time order, touching only the buckets of the period asked for."""
         low = (since_ns,) if since_ns is not None else None
         high = (until_ns,) if until_ns is not None else None
-        return self._entries.items(low, high, excludemax=high is not None)
+        for key, stored in self._entries.items(low, high, excludemax=high is not None):
+            yield key, dict(stored)
 
     def of_kind(self, kind: str, since_ns: int = 0,
                 until_ns: int = FOREVER) -> Iterator[tuple[Key, dict]]:
@@ -151,7 +170,7 @@ class Journal(Persistent):
     def _resolve(self, index_keys) -> Iterator[tuple[Key, dict]]:
         for index_key in index_keys:
             key = index_key[-2:]
-            entry = self._entries.get(key)
+            entry = self.get(key)
             if entry is not None:
                 yield key, entry
 
@@ -180,7 +199,7 @@ class Journal(Persistent):
         state = self._seal
         for key in keys:
             seq = state.seq + 1
-            digest = link_hash(state.head, seq, key, self._entries.get(key))
+            digest = link_hash(state.head, seq, key, self.get(key))
             self._chain[seq] = (key, digest)
             self._seq_of[key] = seq
             state.seq, state.head = seq, digest
@@ -196,7 +215,7 @@ class Journal(Persistent):
         for count, (seq, (key, digest)) in enumerate(self._chain.items(), 1):
             if seq != expected:
                 yield Problem(seq, key, "gap")
-            entry = self._entries.get(key)
+            entry = self.get(key)
             if entry is None:
                 yield Problem(seq, key, "missing")
             elif link_hash(previous, seq, key, entry) != digest:
