@@ -26,12 +26,6 @@ def _readers(log) -> set[str]:
     return {g.employee_id for g in log.grants.values() if g.active}
 
 
-def _receivers(log) -> set[str]:
-    """Open transfers by addressee: ``employee:<id>`` or ``unit:<id>`` (its leaders)."""
-    return {f"employee:{t.to_employee_id}" if t.to_employee_id else f"unit:{t.to_unit_id}"
-            for t in log.transfers.values() if t.is_open}
-
-
 RUNNING = ("draft", "active", "reopened")
 BASIS_SCOPES = ("create", "reopen")
 
@@ -54,12 +48,6 @@ def last_activity(log) -> dt.datetime:
 def _recency(log) -> set:
     """(unit, minus the time of the last activity): a unit's logs, newest first."""
     return {(log.unit_id, -last_activity(log).timestamp())}
-
-
-def _running_activity(log) -> set:
-    if log.state not in RUNNING:
-        return set()
-    return {(log.unit_id, last_activity(log).timestamp())}
 
 
 def _unit_categories(log) -> set:
@@ -126,7 +114,6 @@ LOG_FIELDS: dict[str, Callable] = {
     "unit_level": lambda log: {(log.unit_id, int(log.level))},
     "unit_category": _unit_categories,
     "unit_recent": _recency,
-    "unit_activity": _running_activity,
     "unit_deadline": _unit_deadlines,
     "transfer_to": lambda log: _open_transfers(log, to=True),
     "transfer_from": lambda log: _open_transfers(log, to=False),
@@ -135,7 +122,7 @@ LOG_FIELDS: dict[str, Callable] = {
 }
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
-UNCOUNTED = frozenset({"unit_recent", "unit_activity", "unit_deadline", "consent_expiry"})
+UNCOUNTED = frozenset({"unit_recent", "unit_deadline", "consent_expiry"})
 
 
 def _concerns_by_category(log) -> Counter:
@@ -151,10 +138,27 @@ def _measures_by_arena(log) -> Counter:
     return Counter((log.unit_id, str(m.arena)) for m in log.active_measures())
 
 
-# Counts of things inside logs (not of logs), kept as one Length per key (R36).
+def _running_by_activity_day(log) -> Counter:
+    """Running logs by the day of their last activity ("no activity for N weeks")."""
+    if log.state not in RUNNING:
+        return Counter()
+    return Counter({(log.unit_id, last_activity(log).date().isoformat()): 1})
+
+
+def _measures_by_deadline_day(log) -> Counter:
+    """Active measures of running logs by evaluation deadline (overdue evaluations)."""
+    if log.state not in RUNNING:
+        return Counter()
+    return Counter((log.unit_id, m.deadline.isoformat()) for m in log.active_measures())
+
+
+# Counts kept as one Length per key (R36). A figure over a period sums one counter per day,
+# so its cost follows the calendar, not the number of logs.
 LOG_TALLIES: dict[str, Callable] = {
     "concerns": _concerns_by_category,
     "measures": _measures_by_arena,
+    "activity_day": _running_by_activity_day,
+    "deadline_day": _measures_by_deadline_day,
 }
 
 
@@ -214,6 +218,11 @@ class LogIndex(Persistent):
     def tally(self, name: str, key) -> int:
         counter = self._counts.get((_tally_key(name), key))
         return counter() if counter is not None else 0
+
+    def tally_range(self, name: str, low: tuple, high: tuple) -> int:
+        """The sum of the counters whose keys lie between ``low`` and ``high``."""
+        key = _tally_key(name)
+        return sum(counter() for counter in self._counts.values((key, low), (key, high)))
 
     def _retally(self, name: str, before, after) -> None:
         change = Counter(dict(after))

@@ -20,9 +20,6 @@ SHARE_ATTENTION = (20, 25)
 EXPIRY_WARNING_DAYS = 30
 DEFAULT_IDLE_WEEKS = 8
 PAGE_SIZE = 50
-# Below this many candidates a filtered list is sorted in memory; above, the unit's recency
-# order is walked with membership tests until a page is full.
-MATERIALISE_LIMIT = 2000
 HIGH = "\uffff"
 
 
@@ -42,14 +39,13 @@ def measures_by_arena(index, unit_id: str) -> list[tuple[str, int]]:
 def overdue_evaluations(index, unit_id: str, today: dt.date) -> int:
     """Active measures whose evaluation deadline has passed (in running logs)."""
     yesterday = (today - dt.timedelta(days=1)).isoformat()
-    return len(index.value_range("unit_deadline", (unit_id,), (unit_id, yesterday, HIGH)))
+    return index.tally_range("deadline_day", (unit_id,), (unit_id, yesterday))
 
 
 def idle_logs(index, unit_id: str, weeks: int, now: dt.datetime) -> int:
-    """Running logs with no activity for ``weeks`` weeks."""
-    cutoff = (now - dt.timedelta(weeks=weeks)).timestamp()
-    return sum(len(ids) for _, ids in index.value_range("unit_activity", (unit_id,),
-                                                        (unit_id, cutoff)))
+    """Running logs whose last activity was more than ``weeks`` weeks ago (by day)."""
+    last_quiet_day = (now - dt.timedelta(weeks=weeks, days=1)).date().isoformat()
+    return index.tally_range("activity_day", (unit_id,), (unit_id, last_quiet_day))
 
 
 def share_with_log(index, unit) -> dict:
@@ -214,7 +210,7 @@ def unit_log_ids(index, unit_id: str, flt: LogFilter, after: str | None = None,
     Keyset paging: a page costs the same whatever its number."""
     cursor = parse_cursor(after)
     sets = _candidates(index, unit_id, flt)
-    if sets and min(n for n, _ in sets) <= MATERIALISE_LIMIT:
+    if choose_plan(sets, index.count("unit", unit_id), size) == "sort":
         keys = _sorted_matches(index, unit_id, sets, cursor)
     else:
         keys = _walk_recency(index, unit_id, [s for _, s in sets], cursor)
@@ -223,10 +219,23 @@ def unit_log_ids(index, unit_id: str, flt: LogFilter, after: str | None = None,
     return [log_id for _, log_id in page[:size]], following
 
 
+def choose_plan(sets: list[tuple[int, object]], unit_total: int, size: int) -> str:
+    """"sort" the smallest candidate set, or "walk" the unit's recency order until a page is
+    full: whichever reads fewer entries (filters taken as independent)."""
+    if not sets:
+        return "walk"
+    smallest = min(n for n, _ in sets)
+    share = 1.0
+    for n, _ in sets:
+        share *= n / unit_total if unit_total else 0.0
+    walk = (size + 1) / share if share else float("inf")
+    return "sort" if smallest <= walk else "walk"
+
+
 def _sorted_matches(index, unit_id, sets, cursor):
-    sets = sorted(sets, key=lambda pair: pair[0])
-    smallest, others = sets[0][1], [s for _, s in sets[1:]]
     unit_ids = index.id_set("unit", unit_id) or ()
+    sets = sorted(sets, key=lambda pair: pair[0]) or [(0, unit_ids)]
+    smallest, others = sets[0][1], [s for _, s in sets[1:]]
     keys = sorted(_recency_key(index, log_id) for log_id in smallest
                   if log_id in unit_ids and all(log_id in s for s in others))
     return (k for k in keys if cursor is None or k > cursor)

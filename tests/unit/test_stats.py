@@ -163,9 +163,9 @@ def _all_pages(world, flt, size=7) -> list[str]:
             return seen
 
 
-@pytest.mark.parametrize("limit", [0, stats.MATERIALISE_LIMIT])
-def test_r6_unit_log_list_pages_newest_first_with_filters(world, monkeypatch, limit):
-    monkeypatch.setattr(stats, "MATERIALISE_LIMIT", limit)  # both query plans
+@pytest.mark.parametrize("plan", ["sort", "walk"])
+def test_r6_unit_log_list_pages_newest_first_with_filters(world, monkeypatch, plan):
+    monkeypatch.setattr(stats, "choose_plan", lambda *args: plan)  # both query plans
     logs = _many(world, 40)
     newest_first = [log.id for log in reversed(logs)]
     assert _all_pages(world, stats.LogFilter()) == newest_first
@@ -189,6 +189,13 @@ def test_r6_log_list_filters_by_category_and_deadline(world):
     due = stats.unit_log_ids(world.m.index, world.school.id,
                              stats.LogFilter(deadline=TODAY + dt.timedelta(days=7)))[0]
     assert due == [early.id]
+
+
+def test_plan_walks_when_a_page_fills_quickly_and_sorts_a_small_set():
+    assert stats.choose_plan([], 40000, 50) == "walk"
+    assert stats.choose_plan([(20000, None), (13000, None)], 40000, 50) == "walk"
+    assert stats.choose_plan([(30, None)], 40000, 50) == "sort"
+    assert stats.choose_plan([(0, None)], 40000, 50) == "sort"
 
 
 def test_log_filter_ignores_unknown_values():
