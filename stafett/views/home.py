@@ -81,7 +81,18 @@ def _attention(request, municipality, employee, ids) -> list[SimpleNamespace]:
         log = municipality.logs.get(log_id)
         if log is not None and log.state in RUNNING:
             items += _log_attention(request, log)
-    return items
+    return _by_log(items)
+
+
+def _by_log(items: list) -> list[SimpleNamespace]:
+    """One entry per log (its name once), urgent logs first."""
+    logs: dict[str, SimpleNamespace] = {}
+    for item in items:
+        entry = logs.setdefault(item.log.id, SimpleNamespace(log=item.log, items=[],
+                                                             urgent=False))
+        entry.items.append(item)
+        entry.urgent = entry.urgent or item.urgent
+    return sorted(logs.values(), key=lambda entry: not entry.urgent)
 
 
 def _item(log, text, urgent: bool = False) -> SimpleNamespace:

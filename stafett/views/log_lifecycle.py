@@ -496,7 +496,6 @@ def propose(request):
                             to_municipality="" if target is log.municipality else target.id,
                             concern_ids=sorted(data["concern_ids"]))
         propose_transfer(log, transfer, request.identity, request=request)
-        log.municipality.index.reindex(log)
         return _to_log(request, log, _("lc_transfer_proposed", default=(
             "The transfer is proposed. You remain holder until the receiver accepts.")))
 

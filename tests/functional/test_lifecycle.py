@@ -277,3 +277,18 @@ def test_only_the_receiver_accepts_a_transfer(testapp, read_root):
         login(testapp, username)
         testapp.get(transfer_url + "accept", status=403)
         testapp.get(transfer_url + "decline", status=403)
+
+
+# -- the front page: what needs attention (R10, R21, R26) ----------------------------------
+def test_front_page_lists_what_needs_attention(testapp):
+    login(testapp, "larer")
+    home = testapp.get("/")
+    attention = home.text.split("Trenger oppmerksomhet", 1)[1].split("</section>", 1)[0]
+    assert "Samtykket går ut" in attention  # Emma's consent expires in 20 days
+    assert "Overføringen venter på familiens samtykke." in attention  # Jonas
+    assert "har ikke tiltak for barnet" in attention  # Emma's reading concern (R26)
+    assert "Et utkast: registrer samtykket og aktiver loggen." in attention  # Noah
+    testapp.reset()
+    login(testapp, "helsesykepleier")
+    offered = testapp.get("/").text
+    assert "Logger du får tilbud om" in offered and "Jonas Berg" in offered
