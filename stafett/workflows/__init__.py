@@ -26,7 +26,9 @@ def create_log(municipality, log, actor, **why):
 
 def propose_transfer(log, transfer, actor, **why):
     """R19/R22: the holder, or their unit leader, proposes a transfer."""
-    return create(log.transfers, transfer, "propose", actor, **why).obj
+    create(log.transfers, transfer, "propose", actor, **why)
+    log.municipality.index.reindex(log)  # open transfers are indexed by receiving unit
+    return transfer
 
 
 __all__ = [
