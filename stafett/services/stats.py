@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from ..models.concern import Arena, Category
-from ..models.indexes import RUNNING
 from ..models.log import Level
 
 STATES = ("draft", "active", "reopened", "passive")
@@ -250,7 +249,3 @@ def _walk_recency(index, unit_id, sets, cursor):
                 continue
             if all(log_id in s for s in sets):
                 yield key
-
-
-def running(log) -> bool:
-    return log.state in RUNNING

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -74,6 +75,20 @@ def test_r36_overview_shows_figures_charts_and_csv(testapp):
     testapp.get(ids + "console-csv", {"table": "nope"}, status=404)
 
 
+def test_r33_console_in_nynorsk_and_english(testapp, read_root):
+    ids = _ids(read_root)
+    login(testapp, "rektor")
+    home = testapp.get("/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+    testapp.post("/language", {"locale": "nn", "csrf_token": token}, status=303)
+    page = testapp.get(ids["school"] + "console")
+    assert "Loggar per status" in page.text and "av 320 barn har ein løpande logg" in page.text
+    testapp.post("/language", {"locale": "en", "csrf_token": token}, status=303)
+    page = testapp.get(ids["school"] + "console")
+    assert "Logs per state" in page.text and "of 320 children have a running log" in page.text
+    assert "Transfer on behalf" in testapp.get(_employee_url(ids, "larer")).text
+
+
 def test_r36_leader_records_number_of_children(testapp, read_root):
     login(testapp, "rektor")
     ids = _ids(read_root)
@@ -92,13 +107,19 @@ def test_r36_leader_records_number_of_children(testapp, read_root):
 def test_r36_idle_logs_counted_for_chosen_weeks(testapp, read_root):
     ids = _ids(read_root)
     with read_root() as root:
-        emma = _log(root, "Emma Nordmann")
-        assert emma is not None
+        noah = _log(root, "Noah Hansen")  # a draft: nothing written in it but the header
+        noah.created = noah.modified = dt.datetime.now(dt.UTC) - dt.timedelta(weeks=10)
+        noah.municipality.index.reindex(noah)
     login(testapp, "rektor")
-    summary = dict(_csv(testapp.get(ids["school"] + "console-csv",
-                                    {"table": "summary", "weeks": "1"}))[1:])
-    idle = next(v for k, v in summary.items() if k.startswith("Løpende logger uten aktivitet"))
-    assert idle == "0"  # every demo log had activity this week
+
+    def idle(weeks: str) -> str:
+        table = _csv(testapp.get(ids["school"] + "console-csv",
+                                 {"table": "summary", "weeks": weeks}))
+        return next(v for k, v in table if k.startswith(f"Løpende logger uten aktivitet "
+                                                        f"på {weeks} uker"))
+
+    assert idle("8") == "1"
+    assert idle("12") == "0"
 
 
 # -- 3. every log of the unit ------------------------------------------
