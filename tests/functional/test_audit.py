@@ -123,11 +123,13 @@ def test_guardian_and_holder_see_who_has_read_the_log(testapp, demo):
     testapp.get(f"/demo/logs/{demo['emma']}/")
     testapp.reset()
     login(testapp, "forelder")
+    testapp.get(f"/demo/logs/{demo['emma']}/")
     page = testapp.get(f"/demo/logs/{demo['emma']}/access-log")
     assert "Lars Lærer" in page.text and "stafettholder" in page.text
     rows = list(csv.DictReader(io.StringIO(
         testapp.get(f"/demo/logs/{demo['emma']}/access-log", {"format": "csv"}).text)))
-    assert rows[-1]["actor"] == demo["uid"]["larer"] and rows[-1]["basis"] == "holder"
+    assert rows[0]["actor"] == demo["uid"]["forelder"] and rows[0]["basis"] == "guardian"
+    assert rows[1]["actor"] == demo["uid"]["larer"] and rows[1]["basis"] == "holder"
     pdf = testapp.get(f"/demo/logs/{demo['emma']}/access-log", {"format": "pdf"})
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body)).pages)
     assert "Hvem har lest denne loggen" in text and "Lars Lærer" in text
