@@ -73,6 +73,17 @@ def _open_transfers(log, to: bool) -> set:
     return found
 
 
+def _open_transfers_since(log, to: bool) -> set:
+    """Open transfers ordered by when they were proposed: the oldest waiting first."""
+    found = set()
+    for t in log.transfers.values():
+        if t.is_open:
+            since = t.created.isoformat()
+            found.add((t.to_municipality or log.municipality.id, t.to_unit_id, since, t.id)
+                      if to else (log.unit_id, since, t.id))
+    return found
+
+
 def _basis_expiry(log) -> set:
     """(unit, date) of the latest-expiring basis consent of a running log; none if one
     without expiry stands (R10: the leader sees expired and expiring consents)."""
@@ -117,12 +128,15 @@ LOG_FIELDS: dict[str, Callable] = {
     "unit_deadline": _unit_deadlines,
     "transfer_to": lambda log: _open_transfers(log, to=True),
     "transfer_from": lambda log: _open_transfers(log, to=False),
+    "transfer_to_since": lambda log: _open_transfers_since(log, to=True),
+    "transfer_from_since": lambda log: _open_transfers_since(log, to=False),
     "consent_expiry": _basis_expiry,
     "missing_guardian_consent": _missing_second_guardian,
 }
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
-UNCOUNTED = frozenset({"unit_recent", "unit_deadline", "consent_expiry"})
+UNCOUNTED = frozenset({"unit_recent", "unit_deadline", "consent_expiry", "transfer_to_since",
+                       "transfer_from_since"})
 
 
 def _concerns_by_category(log) -> Counter:

@@ -19,6 +19,7 @@ SHARE_ATTENTION = (20, 25)
 EXPIRY_WARNING_DAYS = 30
 DEFAULT_IDLE_WEEKS = 8
 PAGE_SIZE = 50
+DASHBOARD_TRANSFERS = 10  # the oldest waiting in each direction; the transfers page lists all
 HIGH = "\uffff"
 
 
@@ -67,15 +68,28 @@ class WaitingTransfer:
     log: object = field(repr=False, default=None)
 
 
-def waiting_transfers(municipality, unit_id: str, today: dt.date) -> list[WaitingTransfer]:
-    """Open transfers addressed to the unit (from any municipality) or leaving it."""
-    found = []
+def waiting_transfers(municipality, unit_id: str, today: dt.date,
+                      limit: int | None = None) -> list[WaitingTransfer]:
+    """Open transfers addressed to the unit (from any municipality) or leaving it, the
+    oldest first; with ``limit``, only that many of each direction."""
+    incoming = []
     for source in _municipalities(municipality):
-        for log_id in source.index.ids("transfer_to", (municipality.id, unit_id)):
-            found.extend(_open(source, log_id, "in", today, to_unit=unit_id))
-    for log_id in municipality.index.ids("transfer_from", unit_id):
-        found.extend(_open(municipality, log_id, "out", today))
-    return sorted(found, key=lambda w: -w.age_days)
+        low = (municipality.id, unit_id)
+        for (_m, _u, _since, transfer_id), ids in islice(source.index.value_range(
+                "transfer_to_since", low, low + (HIGH,)), limit):
+            incoming.extend(_open(source, ids, transfer_id, "in", today))
+    incoming = sorted(incoming, key=lambda w: -w.age_days)[:limit]
+    outgoing = []
+    for (_u, _since, transfer_id), ids in islice(municipality.index.value_range(
+            "transfer_from_since", (unit_id,), (unit_id, HIGH)), limit):
+        outgoing.extend(_open(municipality, ids, transfer_id, "out", today))
+    return incoming + outgoing
+
+
+def transfers_waiting_count(municipality, unit_id: str) -> int:
+    incoming = sum(m.index.count("transfer_to", (municipality.id, unit_id))
+                   for m in _municipalities(municipality))
+    return incoming + municipality.index.count("transfer_from", unit_id)
 
 
 def incoming_transfers(municipality, unit_id: str, today: dt.date) -> list[WaitingTransfer]:
@@ -87,14 +101,15 @@ def _municipalities(municipality):
     return list(root.values()) if root is not None else [municipality]
 
 
-def _open(source, log_id, direction, today, to_unit=None) -> list[WaitingTransfer]:
-    log = source.logs.get(log_id)
-    if log is None:
-        return []
-    return [WaitingTransfer(log.id, t.id, direction, t.state, (today - t.created.date()).days,
-                            t, log)
-            for t in log.transfers.values()
-            if t.is_open and (to_unit is None or t.to_unit_id == to_unit)]
+def _open(source, log_ids, transfer_id, direction, today) -> list[WaitingTransfer]:
+    found = []
+    for log_id in log_ids:
+        log = source.logs.get(log_id)
+        transfer = log.transfers.get(transfer_id) if log is not None else None
+        if transfer is not None and transfer.is_open:
+            found.append(WaitingTransfer(log.id, transfer.id, direction, transfer.state,
+                                         (today - transfer.created.date()).days, transfer, log))
+    return found
 
 
 def unit_dashboard(municipality, unit, *, idle_weeks: int = DEFAULT_IDLE_WEEKS,
@@ -106,7 +121,8 @@ def unit_dashboard(municipality, unit, *, idle_weeks: int = DEFAULT_IDLE_WEEKS,
         "categories": concerns_by_category(index, unit.id),
         "arenas": measures_by_arena(index, unit.id),
         "overdue": overdue_evaluations(index, unit.id, today),
-        "transfers": waiting_transfers(municipality, unit.id, today),
+        "transfers": waiting_transfers(municipality, unit.id, today, DASHBOARD_TRANSFERS),
+        "transfers_waiting": transfers_waiting_count(municipality, unit.id),
         "idle": idle_logs(index, unit.id, idle_weeks, now),
         "idle_weeks": idle_weeks,
         "share": share_with_log(index, unit),

@@ -140,7 +140,8 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
         _table(request, "arenas", _("adm_stat_arenas", default="Active measures per arena"),
                [t(_("adm_col_arena", default="Arena")), count],
                [(t(ARENA_NAMES[a]), n) for a, n in figures["arenas"]]),
-        _table(request, "transfers", _("adm_stat_transfers", default="Transfers waiting"),
+        _table(request, "transfers", _("adm_stat_transfers_oldest",
+                                       default="Transfers waiting longest"),
                [t(_("adm_col_direction", default="Direction")),
                 t(_("adm_col_state", default="State")),
                 t(_("adm_col_age_days", default="Waiting (days)"))],
@@ -152,7 +153,7 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
                [t(_("adm_col_figure", default="Figure")), count], [
                    (t(_("adm_stat_overdue", default="Evaluations overdue")), figures["overdue"]),
                    (t(_("adm_stat_transfers_waiting", default="Transfers waiting")),
-                    len(figures["transfers"])),
+                    figures["transfers_waiting"]),
                    (t(_("adm_stat_idle",
                         default="Running logs with no activity for ${weeks} weeks",
                         mapping={"weeks": figures["idle_weeks"]})), figures["idle"]),
