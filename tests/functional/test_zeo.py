@@ -11,7 +11,7 @@ from ..conftest import app_settings, csrf_token, login
 
 
 def test_two_app_servers_see_each_others_writes_through_zeo(datafs):
-    address, stop = ZEO.server(path=datafs, port=("127.0.0.1", 0), threaded=False)
+    address, stop = ZEO.server(path=datafs, port=("127.0.0.1", 0), threaded=True)
     host, port = address
     uri = f"zeo://{host}:{port}?connection_cache_size=1000"
     apps = [main({}, **app_settings(datafs, **{"zodbconn.uri": uri})) for _ in range(2)]
