@@ -220,13 +220,13 @@ def console_staff(request):
     if request.method == "POST":
         try:
             data = form.validate(request.POST.items())
-            employee = staff.add_employee(unit, data, request.identity)
-            return back_to(request, employee)
         except deform.ValidationFailure as failure:
             rendered = failure.render()
-        except DomainError as exc:
-            error = error_text(request, exc)
-            rendered = form.render(dict(request.POST.items()))
+        else:
+            try:
+                return back_to(request, staff.add_employee(unit, data, request.identity))
+            except DomainError as exc:
+                error, rendered = error_text(request, exc), form.render(data)
     employees = sorted(unit.employees.values(), key=lambda e: (not e.active, e.name))
     return {"unit": unit, "employees": employees, "tab": "staff", "error": error,
             "form": rendered or form.render({"may_act": True}),

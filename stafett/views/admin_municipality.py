@@ -94,12 +94,13 @@ def add_leader(request):
                "children": unit.children}
     try:
         data = leader_form.validate(request.POST.items())
-        staff.add_employee(unit, dict(data, is_leader=True), request.identity)
     except deform.ValidationFailure as failure:
         return _unit_page(request, unit, form.render(current), failure.render(), None)
+    try:
+        staff.add_employee(unit, dict(data, is_leader=True), request.identity)
     except DomainError as exc:
-        return _unit_page(request, unit, form.render(current),
-                          leader_form.render(dict(request.POST.items())), error_text(request, exc))
+        return _unit_page(request, unit, form.render(current), leader_form.render(data),
+                          error_text(request, exc))
     return back_to(request, unit, "admin-unit")
 
 

@@ -184,6 +184,10 @@ def test_r1_wrong_check_digit_is_refused_with_clear_message(testapp, read_root):
     form = refused.forms["employee"]
     form["fnr"] = good
     form["email"] = "nora@example.org"
+    form["username"] = "larer"  # taken
+    taken = form.submit("add")
+    assert "Brukernavnet er allerede i bruk." in taken.text and "Nora Ny" in taken.text
+    form = taken.forms["employee"]
     form["username"] = "nora"
     created = form.submit("add", status=303).follow()
     assert "Nora Ny" in created.text
