@@ -218,13 +218,22 @@ def test_r21_receiver_cannot_accept_before_consent_and_declines_with_reason(test
 
 # -- meeting mode (R34) --------------------------------------------------------------------
 def test_r34_meeting_mode_shows_one_log_until_left_deliberately(testapp, read_root):
+    from stafett.models import LogNote, PrivateNote
+
     url = log_url(read_root, "Emma Nordmann")
     other = log_url(read_root, "Jonas Berg")
+    with read_root() as root:
+        emma = root["demo"].logs[url.rstrip("/").rsplit("/", 1)[1]]
+        emma.private_notes.add(PrivateNote("Min private huskelapp", "larer"))
+        emma.notes.add(LogNote("Loggnotat med begrenset synlighet", "larer"))
     login(testapp, "larer")
     page = testapp.get(url)
+    assert "Min private huskelapp" in page.text
     testapp.post(url + "meeting-mode", {"csrf_token": csrf_token(page)}, status=303)
     shown = testapp.get(url + "meeting-mode")
     assert "Emma Nordmann" in shown.text and 'class="topbar"' not in shown.text
+    assert "Min private huskelapp" not in shown.text
+    assert "Loggnotat med begrenset synlighet" not in shown.text
     assert "Jonas Berg" not in shown.text and "Mine logger" not in shown.text
     for elsewhere in ("/", other, url, url + "edit"):
         assert testapp.get(elsewhere, status=303).location.endswith(url + "meeting-mode")
