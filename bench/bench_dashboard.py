@@ -150,6 +150,11 @@ def main(argv: list[str]) -> int:
             print(f"{which:8} {view:14} {a['logs in unit']:>10} {b['logs in unit']:>11} "
                   f"{a[view]:9.3f} {b[view]:9.3f} {b[view] / a[view]:8.2f}")
     print(f"\n(each pair: {small} logs, then {large} logs in the municipality)")
+    a, b = figures[small]["big"], figures[large]["typical"]
+    print(f"\nA unit of about the same size: {a['logs in unit']} logs of {small} against "
+          f"{b['logs in unit']} logs of {large}")
+    for view in ("dashboard", "first page", "filtered page", "page 20"):
+        print(f"  {view:14} {a[view]:9.3f} {b[view]:9.3f} {b[view] / a[view]:8.2f}")
     return 0
 
 
