@@ -99,15 +99,19 @@ def concern_acl(concern: Concern) -> list[tuple]:
 
 
 def authored_acl(item) -> list[tuple]:
-    """Glimpses and private notes: the author edits; private notes reach nobody else (R8)."""
+    """The author reads their glimpse and edits it while the log runs (R30), never in a
+    draft (R13). A private note reaches its author only, never leaders or administrators (R8)."""
     from .models.notes import PrivateNote
 
     log = find_parent(item, Log)
-    own = (P.VIEW, P.EDIT_OWN) if log is not None and log.is_editable else (P.VIEW,)
-    entries = [("Allow", f"user:{item.author}", own)]
+    author = f"user:{item.author}"
     if isinstance(item, PrivateNote):
-        entries.append(DENY_ALL)
-    return entries
+        own = (P.VIEW, P.EDIT_OWN) if log is not None and log.is_editable else (P.VIEW,)
+        return [("Allow", author, own), DENY_ALL]
+    state = log.state if log is not None else None
+    if state in ("active", "reopened"):
+        return [("Allow", author, (P.VIEW, P.EDIT_OWN))]
+    return [("Allow", author, (P.VIEW,))] if state == "passive" else []
 
 
 def principals_for(account: Account | None, context) -> set[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import deform
-from pyramid.httpexceptions import HTTPForbidden
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 
@@ -158,8 +158,10 @@ def add_note(request):
 @view_config(context=LogNote, name="attachment", permission=Permission.VIEW)
 def note_attachment(request):
     note = request.context
-    if note.attachment is None or not note_visible(request, note):
+    if not note_visible(request, note):
         raise HTTPForbidden()
+    if note.attachment is None:
+        raise HTTPNotFound()
     stored = note.attachment
     return Response(body=stored.data, content_type=stored.content_type,
                     content_disposition='attachment; filename="notat.pdf"')
