@@ -6,8 +6,8 @@ import contextlib
 
 import transaction
 from pyramid.paster import get_appsettings, setup_logging
-from zodburi import resolve_uri
 from ZODB import DB
+from zodburi import resolve_uri
 
 from ..storage import app_root
 

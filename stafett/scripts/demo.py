@@ -86,8 +86,9 @@ class DemoBuilder:
         return account
 
     def employee(self, unit, username, name, about, **flags) -> tuple[Employee, Account]:
-        emp = unit.add_employee(Employee(name, self.fnr(years_ago(40)), f"{username}@demo.kommune.no",
-                                         "+47 400 00 000", username=username, **flags))
+        emp = unit.add_employee(Employee(name, self.fnr(years_ago(40)),
+                                         f"{username}@demo.kommune.no", "+47 400 00 000",
+                                         username=username, **flags))
         return emp, self.account(username, AccountKind.EMPLOYEE, name, emp.id, about)
 
     def build(self) -> Municipality:
@@ -200,9 +201,10 @@ class DemoBuilder:
         fire(jonas, "activate", holder)
         self.concern(jonas, holder, "Jonas har høyt fravær på mandager.", Category.ATTENDANCE,
                      "Jonas møter på skolen hver mandag.")
-        propose_transfer(jonas, Transfer(TransferKind.UNIT, "Jonas følges nå opp av helsestasjonen.",
-                                         holder.uid, holder.employee_id,
-                                         to_employee_id=self.nurse.id), holder)
+        reason = "Jonas følges nå opp av helsestasjonen."
+        propose_transfer(jonas, Transfer(TransferKind.UNIT, reason, holder.uid,
+                                         holder.employee_id, to_employee_id=self.nurse.id),
+                         holder)
 
         # A passive log (closed, archived) and a reopened one.
         lea = self.new_log(self.kinder_holder, kinder, "Lea Olsen", years_ago(5),

@@ -1,4 +1,5 @@
-"""A measure's life: active -> evaluated, or active -> misregistered with a replacement (R25, R27)."""
+"""A measure's life: active -> evaluated, or active -> misregistered with a replacement
+(R25, R27)."""
 
 from __future__ import annotations
 
