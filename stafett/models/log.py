@@ -108,7 +108,12 @@ class Log(Resource):
         return self.state in ("draft", "active", "reopened")
 
     def touch(self) -> None:
+        """Mark the log changed and bring its index entries in step, in this transaction.
+        Everything that writes in a log calls this once it is done."""
         self.modified = utcnow()
+        container = self.__parent__
+        if container is not None and container.get(self.id) is self:
+            self.municipality.index.reindex(self)
 
     def add_history(self, record: dict) -> None:
         self.history[(record["at"], new_id())] = record

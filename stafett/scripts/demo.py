@@ -136,7 +136,7 @@ class DemoBuilder:
                                        username=username))
             if username not in self.root.accounts:
                 self.account(username, AccountKind.GUARDIAN, g_name, about="guardian")
-        self.m.index.reindex(log)
+        log.touch()
         return log
 
     def consent(self, log, actor, scope=ConsentScope.CREATE, days_ago=30, **kw) -> Consent:
@@ -149,6 +149,7 @@ class DemoBuilder:
     def concern(self, log, actor, text, category, goal) -> Concern:
         concern = log.concerns.add(Concern(text, category, actor.employee_id))
         concern.set_goal(Goal(goal))
+        log.touch()
         return concern
 
     def measure(self, concern, actor, text, arena, party=Party.ACTOR, actor_id=None, weeks=6):
@@ -190,6 +191,7 @@ class DemoBuilder:
                                   self.assistant_acc.username, AuthorRole.ACTOR))
         emma.glimpses.add(Glimpse("Emma var stolt da hun kom hjem.", "forelder",
                                   AuthorRole.GUARDIAN))
+        emma.touch()
 
         # A draft, still being prepared.
         self.new_log(holder, school, "Noah Hansen", years_ago(11), [("Nina Hansen", "nina")])

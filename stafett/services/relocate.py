@@ -16,7 +16,6 @@ def hand_over_log(log, transfer, new_holder) -> None:
     log.holder_id = new_holder.id
     log.unit_id = new_holder.unit_id
     log.touch()
-    log.municipality.index.reindex(log)
 
 
 def _move_to(log, target) -> None:

@@ -32,10 +32,6 @@ P = Permission
 SUPERVISOR = "supervisor"
 
 
-def _reindex(log) -> None:
-    log.municipality.index.reindex(log)
-
-
 # -- transfer on behalf of an employee (R22) -------------------------------------------------
 @view_config(context=Employee, name="transfer", request_method="POST",
              permission=P.ADMIN_UNIT)
@@ -48,7 +44,6 @@ def transfer_on_behalf(request):
     try:
         transfer = _transfer_to(request, log, request.POST.get("to", ""))
         propose_transfer(log, transfer, request.identity, request=request)
-        _reindex(log)
         request.session.flash(request.translate(_("adm_transfer_proposed",
                                                   default="The transfer is proposed.")))
     except DomainError as exc:
@@ -107,7 +102,6 @@ def receive_transfer(request):
             fire(found.transfer, "decline", request.identity,
                  reason=request.POST.get("reason", "").strip(), request=request)
             message = _("adm_transfer_declined", default="The transfer is declined.")
-        _reindex(found.log)
         request.session.flash(request.translate(message))
     except DomainError as exc:
         flash_error(request, exc)
@@ -276,7 +270,6 @@ def _grant_supervision(request, log, leader) -> ReadGrant:
     log.municipality.journal.append("grant", log=log.id, object=grant.id,
                                     actor=request.identity.uid, purpose=SUPERVISOR)
     log.touch()
-    _reindex(log)
     return grant
 
 

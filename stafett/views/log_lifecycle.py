@@ -265,7 +265,6 @@ def edit_log(request):
         log.level = Level(data["level"])
         _apply_family(log, data)
         log.touch()
-        log.municipality.index.reindex(log)
         return _to_log(request, log, _("lc_saved", default="Saved."))
 
     return handle_form(request, form, _("lc_edit_log", default="Edit subject and guardians"),
@@ -477,7 +476,6 @@ def withdraw_grant(request):
 
 def _grants_changed(request, log, kind: str, grant_id: str) -> None:
     log.touch()
-    log.municipality.index.reindex(log)
     _journal(request, log, kind, grant_id)
 
 
@@ -554,7 +552,6 @@ def _fire_on_transfer(request, trigger: str, message, **why):
     except DomainError as refusal:
         request.context = log
         return _log_page_with_error(request, log, _refusal_text(request, refusal))
-    log.municipality.index.reindex(log)
     return _to_log(request, log, message)
 
 
@@ -570,7 +567,6 @@ def accept_transfer(request):
     def accept(data):
         fire(transfer, "accept", request.identity, new_holder_id=data.get("new_holder_id"),
              request=request)
-        log.municipality.index.reindex(log)
         return _to_log(request, log, _("lc_accepted", default="The log is handed over."))
 
     return handle_form(request, form, _("lc_accept", default="Accept the log"), accept,
@@ -590,7 +586,6 @@ def decline_transfer(request):
     def decline(data):
         fire(transfer, "decline", request.identity, reason="declined", note=data["reason"],
              request=request)
-        log.municipality.index.reindex(log)
         _flash(request, _("lc_declined", default="You declined the transfer."))
         return HTTPSeeOther(location=request.application_url + "/")
 

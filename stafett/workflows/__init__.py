@@ -20,14 +20,14 @@ WORKFLOWS = (LOG_WORKFLOW, TRANSFER_WORKFLOW, MEASURE_WORKFLOW, CONSENT_WORKFLOW
 def create_log(municipality, log, actor, **why):
     """Store a new draft log (R13) once ``create`` passes, and index it."""
     create(municipality.logs, log, "create", actor, **why)
-    municipality.index.reindex(log)
+    log.touch()
     return log
 
 
 def propose_transfer(log, transfer, actor, **why):
     """R19/R22: the holder, or their unit leader, proposes a transfer."""
     create(log.transfers, transfer, "propose", actor, **why)
-    log.municipality.index.reindex(log)  # open transfers are indexed by receiving unit
+    log.touch()  # stored only now: index it as an open transfer
     return transfer
 
 

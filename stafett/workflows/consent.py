@@ -55,7 +55,6 @@ def keep_indexes(step: Step) -> None:
     consent, log = step.obj, step.log
     if consent.id in consent.__parent__:
         log.municipality.index.index_consent(log.id, consent)
-        log.municipality.index.reindex(log)
         log.touch()
 
 

@@ -92,10 +92,8 @@ def erase(step: Step) -> None:
 
 
 def keep_indexes(step: Step) -> None:
-    log = step.log
-    log.touch()
-    if log.state != "deleted" and log.__parent__ is not None and log.id in log.__parent__:
-        log.municipality.index.reindex(log)
+    if step.log.state != "deleted":
+        step.log.touch()
 
 
 LOG_WORKFLOW = register(Log, Workflow(

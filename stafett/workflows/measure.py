@@ -72,7 +72,6 @@ def keep_indexes(step: Step) -> None:
     if measure.id not in measure.__parent__:
         return  # being created: add_measure indexes it once stored
     log.municipality.index.index_measure(log.id, measure)
-    log.municipality.index.reindex(log)
     log.touch()
 
 
