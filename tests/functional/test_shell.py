@@ -84,3 +84,15 @@ def test_unrelated_employee_gets_403_on_a_log(testapp, read_root):
     login(testapp, "larer")
     response = testapp.get(url, status=403)
     assert "Lea" not in response.text
+
+
+def test_the_family_finds_who_has_read_the_log_from_the_log_page(testapp, read_root):
+    with read_root() as root:
+        emma = next(log for log in root["demo"].logs.values()
+                    if log.subject.name == "Emma Nordmann")
+        url = f"/demo/logs/{emma.id}/"
+    login(testapp, "forelder")
+    page = testapp.get(url)
+    access_log = page.click(description="Hvem har lest loggen")
+    assert access_log.status_int == 200
+    assert page.click(description="Ledere med innsyn").status_int == 200
