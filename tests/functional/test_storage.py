@@ -107,3 +107,30 @@ def test_stafett_pack_console_script_packs_the_configured_storage(tmp_path):
     result = subprocess.run([script, str(ini)], capture_output=True, text=True, check=True)
     assert "packed" in result.stdout
     assert not (tmp_path / "Data.fs.old").exists()
+
+
+def test_stafett_password_sets_a_first_password_for_a_console_made_account(tmp_path):
+    from stafett.models import Account, AccountKind
+    from stafett.services.passwords import check_password
+
+    path = tmp_path / "Data.fs"
+    ini = tmp_path / "test.ini"
+    ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = file://{path}\n")
+    db, tm, conn = _open(str(path))
+    app_root(conn).accounts["ny"] = Account("ny", "", AccountKind.EMPLOYEE, "kommune", "Ny")
+    tm.commit()
+    conn.close()
+    db.close()
+    script = os.path.join(os.path.dirname(sys.executable), "stafett-password")
+    short = subprocess.run([script, str(ini), "ny"], input="kort\n", capture_output=True,
+                           text=True)
+    assert short.returncode == 2 and "12" in short.stderr
+    done = subprocess.run([script, str(ini), "ny"], input="et langt passord\n",
+                          capture_output=True, text=True, check=True)
+    assert "password set" in done.stdout
+    db, tm, conn = _open(str(path))
+    account = app_root(conn).accounts["ny"]
+    assert check_password(account, "et langt passord")
+    assert not check_password(account, "kort")
+    conn.close()
+    db.close()
