@@ -295,7 +295,7 @@ def test_front_page_lists_what_needs_attention(testapp):
     attention = home.text.split("Trenger oppmerksomhet", 1)[1].split("</section>", 1)[0]
     assert "Samtykket går ut" in attention  # Emma's consent expires in 20 days
     assert "Overføringen venter på familiens samtykke." in attention  # Jonas
-    assert "har ikke tiltak for barnet" in attention  # Emma's reading concern (R26)
+    assert "mangler tiltak for barnet" in attention  # Emma's reading concern (R26)
     assert "Et utkast: registrer samtykket og aktiver loggen." in attention  # Noah
     testapp.reset()
     login(testapp, "helsesykepleier")
