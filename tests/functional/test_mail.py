@@ -1,0 +1,75 @@
+"""R14/R37: the guardians' notification travels over real SMTP when the log is activated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import socket
+import time
+
+import pytest
+import webtest
+from aiosmtpd.controller import Controller
+
+from stafett import main
+from stafett.models import Consent, ConsentScope
+from stafett.workflows import give_consent
+
+from ..conftest import app_settings, csrf_token, login
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, parsed))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def test_r14_guardians_get_an_email_when_the_log_is_activated(datafs, smtp):
+    inbox, port = smtp
+    app = main({}, **app_settings(datafs, **{"stafett.mail_delivery": "smtp",
+                                             "mail.host": "127.0.0.1", "mail.port": str(port)}))
+    try:
+        db = app.registry._zodb_databases[""]
+        conn = db.open()
+        root = conn.root()["stafett"]
+        noah = next(log for log in root["demo"].logs.values()
+                    if log.subject.name == "Noah Hansen")
+        guardian_id = next(iter(noah.guardians.keys()))
+        give_consent(noah, Consent([guardian_id], dt.date.today(), ConsentScope.CREATE),
+                     root.accounts["larer"])
+        url = f"/demo/logs/{noah.id}/"
+        conn.transaction_manager.commit()
+        conn.close()
+        testapp = webtest.TestApp(app)
+        login(testapp, "larer")
+        testapp.post(url + "activate", {"csrf_token": csrf_token(testapp.get(url))})
+        deadline = time.time() + 5
+        while not inbox.messages and time.time() < deadline:
+            time.sleep(0.05)
+        (recipients, message), = inbox.messages
+        assert recipients == ["nina@example.org"]
+        assert message["Subject"] == "En stafettlogg er opprettet"
+        body = message.get_content()
+        assert "Solbakken skole" in body and "Noah" not in body  # no child's name in mail
+    finally:
+        app.registry._zodb_databases[""].close()
