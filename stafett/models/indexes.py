@@ -302,10 +302,12 @@ class LogIndex(Persistent):
             self.consents_by_expiry.discard(key)
 
     def measures_due(self, until: str, since: str = ""):
-        return self.measures_by_deadline.keys(since or None, (until, "\uffff"))
+        """Active measures with a deadline from ``since`` up to and including ``until``."""
+        return self.measures_by_deadline.keys((since,) if since else None, (until, "\uffff"))
 
     def consents_expiring(self, until: str, since: str = ""):
-        return self.consents_by_expiry.keys(since or None, (until, "\uffff"))
+        """Given consents expiring from ``since`` up to and including ``until``."""
+        return self.consents_by_expiry.keys((since,) if since else None, (until, "\uffff"))
 
     @staticmethod
     def _measure_key(log_id: str, measure) -> tuple:

@@ -9,9 +9,15 @@ from __future__ import annotations
 from pyramid_mailer import _set_mailer
 from pyramid_mailer.mailer import DebugMailer, Mailer
 
+DEFAULT_SENDER = "stafett@localhost"
 
-def includeme(config) -> None:
-    settings = config.get_settings()
+
+def mailer_from_settings(settings) -> Mailer | DebugMailer:
+    settings = {"mail.default_sender": DEFAULT_SENDER, **settings}
     delivery = settings.get("stafett.mail_delivery", "smtp")
     factory = DebugMailer if delivery == "files" else Mailer
-    _set_mailer(config, factory.from_settings(settings, "mail."))
+    return factory.from_settings(settings, "mail.")
+
+
+def includeme(config) -> None:
+    _set_mailer(config, mailer_from_settings(config.get_settings()))

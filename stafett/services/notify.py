@@ -11,8 +11,6 @@ from pyramid_mailer.message import Message
 from ..i18n import _, translate
 from ..models.base import new_id, utcnow
 
-SENDER = "stafett@localhost"
-
 
 class OutgoingMessage(Persistent):
     def __init__(self, kind: str, recipients: list[str], subject: str, body: str):
@@ -55,14 +53,37 @@ def transfer_proposed(transfer, municipality, request=None) -> OutgoingMessage |
                  {}, request)
 
 
-def _send(log, kind, recipients, subject, body, mapping, request) -> OutgoingMessage:
+def evaluation_due(log, measure, email: str, mailer=None) -> OutgoingMessage:
+    """R37: the responsible actor is reminded before the evaluation deadline."""
+    return _send(log, "evaluation_due", [email],
+                 _("mail_evaluation_due_subject", default="A measure is to be evaluated soon"),
+                 _("mail_evaluation_due_body",
+                   default="A measure you are responsible for in a stafettlogg is to be "
+                           "evaluated by ${date}. Log in to Stafett to see it."),
+                 {"date": measure.deadline.strftime("%d.%m.%Y")}, None, mailer)
+
+
+def consent_expiring(log, consent, recipients: list[str], mailer=None) -> OutgoingMessage:
+    """R10/R37: unit leaders are told when a log's consent is about to expire."""
+    return _send(log, "consent_expiring", recipients,
+                 _("mail_consent_expiring_subject", default="A consent expires soon"),
+                 _("mail_consent_expiring_body",
+                   default="The consent for a stafettlogg at ${unit} expires on ${date}. "
+                           "Log in to Stafett to see which log."),
+                 {"unit": log.unit.name if log.unit else "",
+                  "date": consent.expires.strftime("%d.%m.%Y")}, None, mailer)
+
+
+def _send(log, kind, recipients, subject, body, mapping, request,
+          mailer=None) -> OutgoingMessage:
     locale = getattr(request, "locale_name", None) or "nb"
     message = OutgoingMessage(kind, recipients, translate(subject, locale),
                               translate(body, locale, mapping))
     log.outbox[(utcnow(), new_id())] = message
-    mailer = getattr(request, "mailer", None) if request is not None else None
+    if mailer is None and request is not None:
+        mailer = getattr(request, "mailer", None)
     if mailer is not None:
-        sender = request.registry.settings.get("mail.default_sender", SENDER)
-        mailer.send(Message(subject=message.subject, sender=sender,
-                            recipients=list(recipients), body=message.body))
+        # No sender here: the mailer adds the configured ``mail.default_sender``.
+        mailer.send(Message(subject=message.subject, recipients=list(recipients),
+                            body=message.body))
     return message

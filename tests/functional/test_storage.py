@@ -134,3 +134,27 @@ def test_stafett_password_sets_a_first_password_for_a_console_made_account(tmp_p
     assert not check_password(account, "kort")
     conn.close()
     db.close()
+
+
+def test_stafett_daily_expires_consents_in_the_configured_storage(tmp_path):
+    path = tmp_path / "Data.fs"
+    ini = tmp_path / "test.ini"
+    ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = file://{path}\n"
+                   f"stafett.mail_delivery = files\nmail.top_level_directory = {tmp_path}/mail\n")
+    db, tm, conn = _open(str(path))
+    world = World(app_root(conn))
+    log = world.active()
+    consent = next(iter(log.consents.values()))
+    consent.expires = dt.date.today() - dt.timedelta(days=1)
+    world.m.index.index_consent(log.id, consent)
+    log_id, consent_id = log.id, consent.id
+    tm.commit()
+    conn.close()
+    db.close()
+    script = os.path.join(os.path.dirname(sys.executable), "stafett-daily")
+    result = subprocess.run([script, str(ini)], capture_output=True, text=True, check=True)
+    assert "kommune: 1 consents expired" in result.stdout
+    db, tm, conn = _open(str(path))
+    assert app_root(conn)["kommune"].logs[log_id].consents[consent_id].state == "expired"
+    conn.close()
+    db.close()

@@ -1,0 +1,30 @@
+"""stafett-daily CONFIG: expire consents and send the day's reminders, for every municipality
+(run once a day, e.g. from cron or a systemd timer)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from pyramid.paster import get_appsettings
+
+from ..services.daily import run_daily
+from ..services.mail import mailer_from_settings
+from . import app_root_of, open_db
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("config_uri")
+    args = parser.parse_args(argv)
+    mailer = mailer_from_settings(get_appsettings(args.config_uri))
+    db = open_db(args.config_uri)
+    try:
+        with app_root_of(db) as root:
+            for slug in list(root.keys()):
+                report = run_daily(root[slug], dt.date.today(), mailer)
+                print(f"{slug}: {report.expired} consents expired, {report.actors_reminded} "
+                      f"actors and {report.leaders_reminded} leaders reminded")
+    finally:
+        db.close()
+    return 0
