@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
@@ -30,3 +33,18 @@ def bad_csrf(request):
     """A POST without a valid token (or after the session ended): refused, nothing changed."""
     request.response.status = HTTPBadRequest.code
     return {"code": 400}
+
+
+@exception_view_config(Exception, renderer="stafett:templates/error.pt")
+def server_error(exc, request):
+    """An unexpected error: a plain page for the user, and for the operator the error's type
+    and where it happened, never its message or values (they could carry a child's name).
+    A conflict that pyramid_retry will retry never reaches the user."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    _log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method,
+               request.path_info, frames)
+    request.response.status = 500
+    return {"code": 500}
+
+
+_log = logging.getLogger(__name__)

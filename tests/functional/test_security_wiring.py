@@ -69,3 +69,22 @@ def test_a_form_post_with_a_stale_token_gets_a_clear_400_page(testapp):
     login(testapp, "larer")
     response = testapp.post("/language", {"locale": "nn", "csrf_token": "stale"}, status=400)
     assert "Skjemaet var utløpt" in response.text
+
+
+def test_an_unexpected_error_shows_a_plain_page_and_logs_no_content(testapp, monkeypatch,
+                                                                    caplog):
+    from stafett.views import home
+
+    leaked = "Emma Nordmann 12345678901"
+
+    def broken(account, municipality):
+        raise KeyError(leaked)  # the message carries content; the source line does not
+
+    monkeypatch.setattr(home, "_my_log_ids", broken)
+    login(testapp, "larer")
+    response = testapp.get("/", status=500)
+    assert "Noe gikk galt hos oss" in response.text
+    assert "Emma" not in response.text and "12345678901" not in response.text
+    logged = caplog.text
+    assert "unhandled KeyError on GET /" in logged
+    assert "Emma" not in logged and "12345678901" not in logged
