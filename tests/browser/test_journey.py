@@ -174,3 +174,68 @@ def test_new_log_with_two_guardians_keeps_text_after_a_wrong_check_digit(fresh_s
     expect(family.get_by_role("listitem")).to_have_count(2)
     expect(family).to_contain_text("Per Testesen")
     expect(family).to_contain_text("Pia Testesen pia@example.org")
+
+
+# -- R34: meeting mode --------------------------------------------------------------------
+MEETING_URL = re.compile(r"/demo/logs/[^/]+/meeting-mode$")
+
+
+def other_children(server: LiveServer, name: str) -> list[str]:
+    with server.root() as root:
+        return sorted({log.subject.name for log in root["demo"].logs.values()} - {name})
+
+
+def test_r34_meeting_mode_shows_one_log_until_the_holder_leaves_it(fresh_server, new_page):
+    emma = fresh_server.log_path("Emma Nordmann")
+    others = other_children(fresh_server, "Emma Nordmann")
+    page = login_as(new_page(fresh_server.url), "larer")
+    page.goto(emma)
+    page.get_by_role("button", name="Møtemodus").click()
+    expect(page).to_have_url(MEETING_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Emma Nordmann")
+    expect(page.get_by_role("banner")).to_have_count(0)
+    expect(page.get_by_role("navigation")).to_have_count(0)
+    body = page.locator("body").inner_text()
+    assert "Emma Nordmann" in body
+    assert not [name for name in others if name in body]
+    assert_accessible(page)
+
+    links = page.eval_on_selector_all(
+        "a[href]", "links => links.map(a => a.href).filter(h => !h.includes('#'))")
+    typed = ["/", emma, emma + "add-concern", fresh_server.log_path("Jonas Berg"),
+             "/demo/new-log", "/admin", "/nosuchpage"]
+    assert links, "the meeting page shows the concerns as links"
+    for url in links + typed:
+        page.goto(url)
+        expect(page).to_have_url(MEETING_URL)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Emma Nordmann")
+    page.locator("main a[href]").first.click()  # a real click on a link in the page
+    expect(page).to_have_url(MEETING_URL)
+    assert not [name for name in others if name in page.locator("body").inner_text()]
+
+    page.get_by_role("button", name="Avslutt møtemodus").click()
+    expect(page).to_have_url(re.compile(re.escape(emma) + "$"))
+    expect(page.get_by_role("banner")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine logger")
+    expect(page.get_by_role("navigation").first).to_be_visible()
+
+
+# -- accessibility of the holder's pages ---------------------------------------------------
+def test_holder_log_page_and_concern_form_are_accessible(page, live_server):
+    login_as(page, "larer")
+    emma = live_server.log_path("Emma Nordmann")
+    page.goto(emma)
+    expect(page.get_by_role("button", name="Møtemodus")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(emma + "add-concern")
+    assert_accessible(page)
+    # Only spaces: past the browser's own required check, refused by the server.
+    page.get_by_label("Oppmerksomhet", exact=True).fill("   ")
+    page.get_by_label("Mål", exact=True).fill(VAGUE_MEASURE)
+    page.get_by_role("button", name=SAVE_CONCERN).click()
+    expect(page.get_by_role("alert")).to_contain_text("Oppmerksomhet")
+    expect(page.locator(".item-text")).to_contain_text("Fyll ut dette feltet")
+    expect(page.get_by_label("Mål", exact=True)).to_have_value(VAGUE_MEASURE)
+    assert_accessible(page)
