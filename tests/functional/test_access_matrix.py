@@ -222,3 +222,33 @@ def _fits(status: int, allow: bool, role: str) -> bool:
     if role == "anonymous":
         return status in (303, 400, 403)
     return status in (403, 404)
+
+
+def test_a_deleted_log_is_gone_for_everyone(app, matrix, read_root):
+    """R17: after deletion no role reaches the log or any part of it."""
+    paths, clients = matrix
+    with read_root() as root:
+        log = root["demo"].logs[paths["draft"]["log"].split("/")[3]]
+        fire(log, "discard", root.accounts["larer"], reason="created_by_mistake")
+    statuses = {(role, where): clients[role].get(path, expect_errors=True).status_int
+                for role in ROLES for where, path in paths["draft"].items()}
+    assert {s for (role, _), s in statuses.items() if role != "anonymous"} == {404}
+    assert {s for (role, _), s in statuses.items() if role == "anonymous"} <= {303, 404}
+
+
+def test_every_post_without_a_csrf_token_is_refused(app, matrix, read_root):
+    """No form or button accepts a POST without the session's token, whoever sends it."""
+    paths, clients = matrix
+    accepted = []
+    for context, name, _permission, _readable in _log_views(app):
+        for where in CONTEXT_PATHS[context]:
+            path = paths["active"].get(where)
+            if path is None:
+                continue
+            status = clients["holder"].post(path + name, {"text": "x"},
+                                            expect_errors=True).status_int
+            if status not in (400, 403, 404, 405):
+                accepted.append(f"{path + name}: {status}")
+    assert accepted == []
+    with read_root() as root:
+        assert root["demo"].logs[paths["active"]["log"].split("/")[3]].state == "active"
