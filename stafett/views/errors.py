@@ -14,7 +14,9 @@ from .. import audit
 
 @forbidden_view_config(renderer="stafett:templates/error.pt")
 def forbidden(request):
-    if request.identity is None and request.method == "GET":
+    """Anyone not logged in (also after the idle timeout, in the middle of a form) goes to
+    the login page and comes back to the same page; the browser keeps the typed text."""
+    if request.identity is None:
         request.session["came_from"] = request.url
         return HTTPSeeOther(location=request.application_url + "/login")
     audit.record_denied(request)
