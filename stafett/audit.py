@@ -96,11 +96,6 @@ def format_key(key: Key) -> str:
     return f"{key[0]}-{key[1]}"
 
 
-def parse_key(text: str) -> Key:
-    at, token = text.split("-", 1)
-    return int(at), token
-
-
 def link_hash(previous: str, seq: int, key: Key, entry: dict | None) -> str:
     body = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(f"{previous}|{seq}|{key[0]}|{key[1]}|{body}".encode()).hexdigest()

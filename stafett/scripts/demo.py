@@ -118,7 +118,7 @@ class DemoBuilder:
                                       "holder and actor, Helsestasjonen", may_hold=True)
         self.employee(health, "leder-hs", "Helge Leder", "unit leader, Helsestasjonen",
                       is_leader=True, may_hold=True)
-        self.ppt_advisor, _ = self.employee(ppt, "ppt", "Pia Rådgiver", "actor, PPT")
+        self.employee(ppt, "ppt", "Pia Rådgiver", "actor, PPT")
         self.employee(ppt, "leder-ppt", "Paul Leder", "unit leader, PPT", is_leader=True,
                       may_hold=True)
         self.m = m
