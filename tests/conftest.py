@@ -13,6 +13,7 @@ import webtest
 from ZODB import DB, FileStorage
 from ZODB.MappingStorage import MappingStorage
 
+from stafett.scripts import app_root_of
 from stafett.scripts.catalogs import compile_catalogs
 from stafett.scripts.demo import DEMO_PASSWORD, load_demo
 from stafett.storage import app_root
@@ -121,19 +122,7 @@ def app_db(app):
 @pytest.fixture
 def read_root(app_db):
     """Open the app's database outside any request, to arrange or inspect; commits on exit."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def opened():
-        manager = transaction.TransactionManager()
-        connection = app_db.open(transaction_manager=manager)
-        try:
-            with manager:
-                yield app_root(connection)
-        finally:
-            connection.close()
-
-    return opened
+    return lambda: app_root_of(app_db)
 
 
 def login(testapp: webtest.TestApp, username: str, password: str = DEMO_PASSWORD,
