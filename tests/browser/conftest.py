@@ -28,14 +28,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-import transaction
 import waitress
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from waitress import wasyncore
 
 from stafett import main
+from stafett.scripts import app_root_of
 from stafett.scripts.demo import DEMO_PASSWORD
-from stafett.storage import app_root
 
 from ..conftest import app_settings
 
@@ -53,16 +52,9 @@ class LiveServer:
     url: str
     app: object
 
-    @contextmanager
-    def root(self) -> Iterator:
+    def root(self):
         """The app's root outside any request, to arrange or inspect; commits on exit."""
-        manager = transaction.TransactionManager()
-        connection = self.app.registry._zodb_databases[""].open(transaction_manager=manager)
-        try:
-            with manager:
-                yield app_root(connection)
-        finally:
-            connection.close()
+        return app_root_of(self.app.registry._zodb_databases[""])
 
     def log_path(self, subject_name: str, municipality: str = "demo") -> str:
         """The path of the log about the named child (demo data has one log per name)."""
