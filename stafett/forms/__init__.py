@@ -17,12 +17,29 @@ def _translator(term):
     return get_localizer(request).translate(term) if request is not None else term
 
 
-def make_form(schema, request, buttons=(), **kw) -> deform.Form:
-    """A Deform form whose schema is bound to the request, with the CSRF token in it."""
+def make_form(schema, request, buttons=(), autosave: str | None = None, **kw) -> deform.Form:
+    """A Deform form whose schema is bound to the request, with the CSRF token in it.
+    ``autosave`` names the form for static/autosave.js, which keeps what is typed in the
+    browser until it is saved (R28)."""
     from .csrf import csrf_schema
 
     bound = csrf_schema(schema).bind(request=request, **kw.pop("bind", {}))
-    return deform.Form(bound, buttons=buttons, **kw)
+    form = deform.Form(bound, buttons=buttons, **kw)
+    if autosave:
+        form.widget.attributes = {"data-autosave": autosave}
+    return form
+
+
+def field_errors(field, prefix: str = "") -> list[tuple[str, str]]:
+    """(field title, message) for every field in error after a failed validation, nested
+    ones named by their path ("Guardians: Name"), so the summary names each field."""
+    found = []
+    for child in field.children:
+        title = f"{prefix}{child.translate(child.title)}"
+        if child.error is not None and not child.children:
+            found.append((title, child.translate(child.errormsg)))
+        found.extend(field_errors(child, prefix=f"{title}: " if child.children else prefix))
+    return found
 
 
 def includeme(config) -> None:

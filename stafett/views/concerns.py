@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
 from .. import audit
+from ..forms import field_errors
 from ..forms.log_content import (
     ConcernSchema,
     CorrectMeasureSchema,
@@ -25,7 +26,6 @@ from .log_content import (
     FORM_PAGE,
     concern_item,
     content_form,
-    failure_summary,
     form_page,
     hints_for,
     log_of,
@@ -97,7 +97,7 @@ def add_concern(request):
     try:
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=failure_summary(request, failure),
+        return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
     concern = log.concerns.add(Concern(data["text"], data["category"],
                                        request.identity.employee_id))
@@ -152,7 +152,7 @@ def edit_concern(request):
     try:
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=failure_summary(request, failure),
+        return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
     apply_concern(concern, data)
     log.touch()
@@ -212,10 +212,14 @@ def _measure_form(request, log, formid, button) -> deform.Form:
                         actor_choices=actor_choices(log))
 
 
+def _text(request, error: DomainError) -> str:
+    return request.translate(message_for(error))
+
+
 def _refused(request, form, page, error: DomainError):
     field = MEASURE_FIELD_OF_ERROR.get(error.msg)
     if field is None:
-        return form_page(request, form.render(), errors=[request.translate(message_for(error))],
+        return form_page(request, form.render(), errors=[(None, _text(request, error))],
                          **page)
     html, errors = refuse_field(request, form, field, error)
     return form_page(request, html, errors=errors, **page)
@@ -238,7 +242,7 @@ def add_measure_view(request):
         data = form.validate(request.POST.items())
         measure = add_measure(concern, measure_from(data), request.identity, request=request)
     except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=failure_summary(request, failure),
+        return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
     except DomainError as error:
         return _refused(request, form, page, error)
@@ -271,7 +275,7 @@ class MeasureViews:
             self.measure.correct_text(data["text"])
         except deform.ValidationFailure as failure:
             return form_page(request, failure.render(),
-                             errors=failure_summary(request, failure), **page)
+                             errors=field_errors(failure.field), **page)
         except DomainError as error:
             return _refused(request, form, page, error)
         self.log.touch()
@@ -304,12 +308,12 @@ class MeasureViews:
                  request=request)
         except deform.ValidationFailure as failure:
             return form_page(request, failure.render(),
-                             errors=failure_summary(request, failure), **page)
+                             errors=field_errors(failure.field), **page)
         except WorkflowError as error:
             field = "meeting" if error.msg == "measure_evaluation_needs_meeting" else None
             if field is None:
                 return form_page(request, form.render(),
-                                 errors=[request.translate(message_for(error))], **page)
+                                 errors=[(None, _text(request, error))], **page)
             html, errors = refuse_field(request, form, field, error)
             return form_page(request, html, errors=errors, **page)
         return saved(request, self.concern, formid,
@@ -338,7 +342,7 @@ class MeasureViews:
                  request=request)
         except deform.ValidationFailure as failure:
             return form_page(request, failure.render(),
-                             errors=failure_summary(request, failure), **page)
+                             errors=field_errors(failure.field), **page)
         except DomainError as error:
             return _refused(request, form, page, error)
         return saved(request, self.concern, formid,

@@ -37,10 +37,8 @@ FORM_PAGE = "stafett:templates/log/content/form.pt"
 
 # -- forms ------------------------------------------------------------------------------
 def content_form(schema, request, formid: str, button, **bind) -> deform.Form:
-    form = make_form(schema, request, formid=formid, bind=bind,
+    return make_form(schema, request, formid=formid, bind=bind, autosave=formid,
                      buttons=(deform.Button("save", button),))
-    form.widget.attributes = {"data-autosave": formid}
-    return form
 
 
 def form_page(request, form_html: str, *, title, log: Log, back_url: str, errors=(),
@@ -50,27 +48,15 @@ def form_page(request, form_html: str, *, title, log: Log, back_url: str, errors
             "errors": list(errors), "hints": list(hints), "intro": intro}
 
 
-def failure_summary(request, failure: deform.ValidationFailure) -> list[str]:
-    """'Concern: Fill in this field.' for every field with an error (names the field)."""
-    return [_field_message(request, failure.field, name, msg)
-            for name, msg in failure.error.asdict(translate=request.translate).items()
-            if name != "csrf_token"]
-
-
-def refuse_field(request, form: deform.Form, field: str, error) -> tuple[str, list[str]]:
+def refuse_field(request, form: deform.Form, field: str,
+                 error) -> tuple[str, list[tuple[str, str]]]:
     """Re-render a validated form with a rule's refusal on one field; the text is kept."""
     message = request.translate(message_for(error) if isinstance(error, DomainError) else error)
     node = form.schema[field]
     invalid = colander.Invalid(form.schema)
     invalid.add(colander.Invalid(node, message), form.schema.children.index(node))
     form.widget.handle_error(form, invalid)
-    return form.render(), [_field_message(request, form, field, message)]
-
-
-def _field_message(request, form, name: str, msg) -> str:
-    node = form.schema.get(name.split(".")[0])
-    title = request.translate(node.title) if node is not None else name
-    return f"{title}: {request.translate(msg)}"
+    return form.render(), [(request.translate(node.title), message)]
 
 
 def saved(request, resource, formid: str, flash, anchor: str = "") -> HTTPSeeOther:

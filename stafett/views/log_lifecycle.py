@@ -17,7 +17,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from .. import audit
-from ..forms import make_form
+from ..forms import field_errors, make_form
 from ..forms.log_lifecycle import (
     AcceptSchema,
     CloseSchema,
@@ -155,30 +155,14 @@ def _party_name(log, party: str) -> str:
 
 # -- shared form handling ------------------------------------------------------------------
 def _form(request, schema, *, bind: dict, button=SAVE) -> deform.Form:
-    form = make_form(schema, request, buttons=(deform.Button("submit", button),), bind=bind)
-    form.widget.attributes = {"data-autosave": f"lifecycle-{request.view_name}"}
-    return form
+    return make_form(schema, request, buttons=(deform.Button("submit", button),), bind=bind,
+                     autosave=f"lifecycle-{request.view_name}")
 
 
 def _page(request, form_html: str, title, *, log=None, error=None, errors=(), intro=None,
           resources=None) -> dict:
     return {"form": form_html, "title": title, "log": log, "error": error,
             "errors": list(errors), "intro": intro, "resources": resources or {}}
-
-
-def _field_errors(field, prefix="") -> list[tuple[str, str]]:
-    """(field title, message) for every field in error, so the summary names the field."""
-    found = []
-    for child in field.children:
-        title = f"{prefix}{field_title(child)}"
-        if child.error is not None and not child.children:
-            found.append((title, child.translate(child.errormsg)))
-        found.extend(_field_errors(child, prefix=f"{title}: " if child.children else prefix))
-    return found
-
-
-def field_title(field) -> str:
-    return field.translate(field.title)
 
 
 def handle_form(request, form: deform.Form, title, on_valid, *, log=None, appstruct=None,
@@ -193,7 +177,7 @@ def handle_form(request, form: deform.Form, title, on_valid, *, log=None, appstr
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _page(request, failure.render(), title, log=log, intro=intro,
-                     errors=_field_errors(failure.field), resources=resources)
+                     errors=field_errors(failure.field), resources=resources)
     try:
         return on_valid(data)
     except (DomainError, Refusal) as refusal:

@@ -7,6 +7,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..forms import field_errors
 from ..forms.log_content import GlimpseSchema, LogNoteSchema, MeetingSchema, PrivateNoteSchema
 from ..i18n import _
 from ..models.base import DomainError, utcnow
@@ -18,7 +19,6 @@ from .log_content import (
     FORM_PAGE,
     author_role,
     content_form,
-    failure_summary,
     form_page,
     log_of,
     note_visible,
@@ -39,7 +39,7 @@ def _simple_form(request, schema, formid, *, title, log, create, appstruct=None,
     try:
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=failure_summary(request, failure),
+        return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
     create(data)
     log.touch()
@@ -142,7 +142,7 @@ def add_note(request):
         upload = data["attachment"]
         stored = pdf_upload(upload["fp"].read(), upload["filename"]) if upload else None
     except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=failure_summary(request, failure),
+        return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
     except DomainError as error:
         html, errors = refuse_field(request, form, "attachment", error)
