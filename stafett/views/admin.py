@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..forms import make_form
+from ..forms import make_form, validated
 from ..forms.admin import ChildrenSchema, EmployeeSchema, NewEmployeeSchema
 from ..i18n import _
 from ..messages import STATE_NAMES, message_for
@@ -95,13 +95,11 @@ def console(request):
              renderer="stafett:templates/admin/console.pt", permission=P.ADMIN_UNIT)
 def record_children(request):
     unit = request.context
-    form = make_form(ChildrenSchema(), request, formid="children")
-    try:
-        data = form.validate(request.POST.items())
-    except deform.ValidationFailure as failure:
+    data, failed = validated(make_form(ChildrenSchema(), request, formid="children"), request)
+    if data is None:
         figures = stats.unit_dashboard(unit.municipality, unit)
         return {"unit": unit, "figures": figures, "tables": dashboard_tables(request, figures),
-                "tab": "console", "children_form": failure.render()}
+                "tab": "console", "children_form": failed}
     unit.children = data["children"]
     return back_to(request, unit, "console")
 
@@ -218,11 +216,8 @@ def console_staff(request):
     form = _staff_form(request, unit)
     rendered, error = None, None
     if request.method == "POST":
-        try:
-            data = form.validate(request.POST.items())
-        except deform.ValidationFailure as failure:
-            rendered = failure.render()
-        else:
+        data, rendered = validated(form, request)
+        if data is not None:
             try:
                 return back_to(request, staff.add_employee(unit, data, request.identity))
             except DomainError as exc:
@@ -262,10 +257,9 @@ def edit_employee(request):
                      ("name", "fnr", "email", "phone", "may_act", "may_hold")}
         return {"unit": employee.unit, "title": title, "form": form.render(appstruct),
                 "tab": "staff"}
-    try:
-        data = form.validate(request.POST.items())
-    except deform.ValidationFailure as failure:
-        return {"unit": employee.unit, "title": title, "form": failure.render(), "tab": "staff"}
+    data, failed = validated(form, request)
+    if data is None:
+        return {"unit": employee.unit, "title": title, "form": failed, "tab": "staff"}
     staff.update_employee(employee, data, request.identity)
     return back_to(request, employee)
 

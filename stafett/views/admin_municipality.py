@@ -7,7 +7,7 @@ import deform
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ..forms import make_form
+from ..forms import make_form, validated
 from ..forms.admin import SERVICE_NAMES, NewEmployeeSchema, UnitSchema
 from ..i18n import _
 from ..models.base import DomainError
@@ -17,6 +17,7 @@ from ..services import staff, stats
 from .admin import back_to, error_text
 
 P = Permission
+UNIT_FIELDS = ("name", "service", "org_number", "children")  # Unit(...) in this order
 
 
 def _unit_form(request, action, button):
@@ -33,13 +34,9 @@ def municipality_admin(request):
                       _("adm_add_unit", default="Add unit"))
     rendered = None
     if request.method == "POST":
-        try:
-            data = form.validate(request.POST.items())
-        except deform.ValidationFailure as failure:
-            rendered = failure.render()
-        else:
-            unit = municipality.add_unit(Unit(data["name"], data["service"],
-                                              data["org_number"], data["children"]))
+        data, rendered = validated(form, request)
+        if data is not None:
+            unit = municipality.add_unit(Unit(*(data[name] for name in UNIT_FIELDS)))
             municipality.journal.append("unit_added", unit=unit.id,
                                         actor=request.identity.uid)
             return back_to(request, unit, "admin-unit")
@@ -60,20 +57,20 @@ def unit_admin(request):
                                                             default="Add new leader")),))
     rendered = None
     if request.method == "POST":
-        try:
-            data = form.validate(request.POST.items())
-        except deform.ValidationFailure as failure:
-            rendered = failure.render()
-        else:
-            for name in ("name", "service", "org_number", "children"):
+        data, rendered = validated(form, request)
+        if data is not None:
+            for name in UNIT_FIELDS:
                 setattr(unit, name, data[name])
             unit.municipality.journal.append("unit_changed", unit=unit.id,
                                              actor=request.identity.uid)
             return back_to(request, unit.municipality, "admin")
-    current = {"name": unit.name, "service": str(unit.service), "org_number": unit.org_number,
-               "children": unit.children}
-    return _unit_page(request, unit, rendered or form.render(current),
+    return _unit_page(request, unit, rendered or form.render(_unit_values(unit)),
                       leader_form.render({"may_hold": True, "may_act": True}), None)
+
+
+def _unit_values(unit) -> dict:
+    return {name: str(getattr(unit, name)) if name == "service" else getattr(unit, name)
+            for name in UNIT_FIELDS}
 
 
 def _unit_page(request, unit, form, leader_form, error) -> dict:
@@ -90,12 +87,10 @@ def add_leader(request):
     leader_form = make_form(NewEmployeeSchema(), request, formid="leader")
     form = _unit_form(request, request.resource_url(unit, "admin-unit"),
                       _("adm_save", default="Save"))
-    current = {"name": unit.name, "service": str(unit.service), "org_number": unit.org_number,
-               "children": unit.children}
-    try:
-        data = leader_form.validate(request.POST.items())
-    except deform.ValidationFailure as failure:
-        return _unit_page(request, unit, form.render(current), failure.render(), None)
+    current = _unit_values(unit)
+    data, failed = validated(leader_form, request)
+    if data is None:
+        return _unit_page(request, unit, form.render(current), failed, None)
     try:
         staff.add_employee(unit, dict(data, is_leader=True), request.identity)
     except DomainError as exc:
