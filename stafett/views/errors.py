@@ -17,11 +17,21 @@ def forbidden(request):
     """Anyone not logged in (also after the idle timeout, in the middle of a form) goes to
     the login page and comes back to the same page; the browser keeps the typed text."""
     if request.identity is None:
-        request.session["came_from"] = request.url
+        request.session["came_from"] = _page_to_return_to(request)
         return HTTPSeeOther(location=request.application_url + "/login")
     audit.record_denied(request)
     request.response.status = HTTPForbidden.code
     return {"code": 403}
+
+
+def _page_to_return_to(request) -> str:
+    """The page the user was on: for a GET that page, for a POST (a form or button sent
+    after the session ended) the page that held it, if it is one of ours."""
+    if request.method == "GET":
+        return request.url
+    referer = request.referer or ""
+    home = request.application_url + "/"
+    return referer if referer.startswith(home) else home
 
 
 @notfound_view_config(renderer="stafett:templates/error.pt")

@@ -88,3 +88,17 @@ def test_an_unexpected_error_shows_a_plain_page_and_logs_no_content(testapp, mon
     logged = caplog.text
     assert "unhandled KeyError on GET /" in logged
     assert "Emma" not in logged and "12345678901" not in logged
+
+
+def test_r28_a_button_sent_after_the_session_ended_returns_to_its_page_after_login(
+        testapp, read_root):
+    with read_root() as root:
+        noah = next(log for log in root["demo"].logs.values()
+                    if log.subject.name == "Noah Hansen")
+        page = f"http://localhost/demo/logs/{noah.id}/"
+    response = testapp.post(page + "activate", headers={"Referer": page}, status=303)
+    assert response.location.endswith("/login")
+    assert login(testapp, "larer").location == page  # the log page, not the POST-only URL
+    testapp.reset()
+    testapp.post(page + "activate", headers={"Referer": "http://elsewhere.example/x"})
+    assert login(testapp, "larer").location == "http://localhost/"  # never off-site
