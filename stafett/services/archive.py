@@ -1,10 +1,12 @@
-"""The archive PDF of the whole log (R15, R17, R35), rendered by WeasyPrint."""
+"""PDFs rendered by WeasyPrint from Chameleon templates (R35): the archive copy of the whole
+log (at closing, at a change of service, before deletion) and a meeting's agreed measures."""
 
 from __future__ import annotations
 
 import os
 
 from chameleon import PageTemplateLoader
+from pyramid.i18n import TranslationString
 
 from ..i18n import DEFAULT_LOCALE, localizer
 from ..models.base import utcnow
@@ -14,19 +16,20 @@ from ..models.log import ArchivedPdf, Log
 _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "templates"))
 
 
-def render_log_html(log: Log, locale_name: str = DEFAULT_LOCALE) -> str:
+def render_html(template_name: str, locale_name: str = DEFAULT_LOCALE, **values) -> str:
+    """A template rendered without a request (PDFs are made in workflows and scripts too)."""
     local = localizer(locale_name)
 
     def translate(msgid, domain=None, mapping=None, context=None, target_language=None,
                   default=None):
-        from pyramid.i18n import TranslationString
-
         return local.translate(TranslationString(msgid, domain="stafett", default=default,
                                                  mapping=mapping))
 
-    template = _TEMPLATES["archive.pt"]
-    return template(log=log, generated=utcnow(), translate=translate,
-                    employee=log.municipality.employee)
+    return _TEMPLATES[template_name](translate=translate, generated=utcnow(), **values)
+
+
+def render_log_html(log: Log, locale_name: str = DEFAULT_LOCALE) -> str:
+    return render_html("archive.pt", locale_name, log=log, employee=log.municipality.employee)
 
 
 def render_pdf(html: str) -> bytes:

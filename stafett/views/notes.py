@@ -8,13 +8,20 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from ..forms import field_errors
-from ..forms.log_content import GlimpseSchema, LogNoteSchema, MeetingSchema, PrivateNoteSchema
+from ..forms.log_content import (
+    ARENA_LABELS,
+    GlimpseSchema,
+    LogNoteSchema,
+    MeetingSchema,
+    PrivateNoteSchema,
+)
 from ..i18n import _
 from ..models.base import DomainError, utcnow
 from ..models.files import pdf_upload
 from ..models.log import Log
 from ..models.notes import Glimpse, LogNote, Meeting, PrivateNote
 from ..security import Permission
+from ..services import archive
 from .log_content import (
     FORM_PAGE,
     author_role,
@@ -23,6 +30,7 @@ from .log_content import (
     log_of,
     note_visible,
     refuse_field,
+    responsible,
     saved,
 )
 
@@ -122,6 +130,24 @@ def edit_glimpse(request):
                         appstruct={"text": glimpse.text}, create=update,
                         title=_("ct_edit_glimpse", default="Change the glimpse"),
                         flash=_("ct_glimpse_saved", default="The glimpse is saved."))
+
+
+@view_config(context=Meeting, name="pdf", permission=Permission.VIEW)
+def meeting_measures_pdf(request):
+    """R35: the measures agreed for this meeting's concerns (all concerns if none is linked),
+    as a PDF to hand out or file."""
+    meeting = request.context
+    log = log_of(meeting)
+    concerns = [log.concerns[c] for c in meeting.concern_ids if c in log.concerns] \
+        or list(log.concerns.values())
+    rows = [{"concern": concern.text, "text": m.text, "responsible": request.translate(
+                responsible(log, m)), "arena": request.translate(ARENA_LABELS[m.arena]),
+             "start": m.start, "deadline": m.deadline}
+            for concern in concerns for m in concern.active_measures()]
+    html = archive.render_html("meeting_measures.pt", request.locale_name, log=log,
+                               meeting=meeting, rows=rows)
+    return Response(body=archive.render_pdf(html), content_type="application/pdf",
+                    content_disposition=f'attachment; filename="tiltak-{meeting.date}.pdf"')
 
 
 # -- log notes --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..models.base import today, utcnow
 from ..models.consent import ConsentScope, consent_is_sufficient
 from ..models.transfer import Transfer, TransferKind
 from ..security import Permission as P
-from ..services import notify
+from ..services import archive, notify
 from .engine import Step, TransitionSpec, Workflow, refuse, register
 
 
@@ -114,6 +114,8 @@ def hand_over(step: Step) -> None:
     transfer.new_holder_id = step.params["new_holder"].id
     transfer.decided = utcnow()
     hand_over_log(step.log, transfer, step.params["new_holder"])
+    if transfer.kind != TransferKind.INTERNAL:
+        archive.archive_log(step.log, reason="change_of_service")  # R35
 
 
 def mark_decided(step: Step) -> None:

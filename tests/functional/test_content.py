@@ -422,3 +422,24 @@ def test_writing_help_endpoint_answers_in_the_users_language(testapp):
     assert hints[1]["suggestion"] == "for eksempel"
     assert "Skriv hele ordet" in hints[1]["message"]
     testapp.post("/writing-help", {"text": "Man", "kind": "text"}, status=400)
+
+
+def test_r35_the_agreed_measures_of_a_meeting_as_pdf(testapp, emma, read_root):
+    import io
+
+    from pypdf import PdfReader
+
+    with read_root() as root:
+        log = root["demo"].logs[emma["id"]]
+        meeting_url = f"{emma['log']}meetings/{next(iter(log.meetings.keys()))}/pdf"
+    login(testapp, "forelder")
+    response = testapp.get(meeting_url)
+    assert response.content_type == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.body)).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)  # cells wrap
+    assert "Avtalte tiltak" in text and "Emma Nordmann" in text
+    assert "Ali leser sammen med Emma" in text and "Ali Assistent" in text
+    assert "Kari organiserer lekegrupper" not in text  # evaluated, no longer running
+    testapp.reset()
+    login(testapp, "assistent")  # an actor reads only their own concern (R3)
+    testapp.get(meeting_url, status=403)

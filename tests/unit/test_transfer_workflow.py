@@ -208,3 +208,18 @@ def test_r18_every_transfer_trigger_not_allowed_from_a_state_is_refused(world, s
                  new_holder_id=world.kinder_holder.employee_id)
         assert refused.value.msg == "transition_not_allowed"
         assert transfer.state == state and log.holder_id == world.holder.employee_id
+
+
+def test_r35_a_change_of_service_files_an_archive_copy(world):
+    log = world.active()
+    internal = propose_transfer(log, _transfer(
+        world, TransferKind.INTERNAL, to_employee_id=world.holder2.employee_id), world.holder)
+    fire(internal, "accept", world.holder2)
+    assert not log.has_archive()  # same unit: no change of service
+    to_kindergarten = propose_transfer(log, Transfer(
+        TransferKind.UNIT, "Barnet begynner i barnehagen.", world.holder2.uid,
+        world.holder2.employee_id, to_employee_id=world.kinder_holder.employee_id), world.holder2)
+    fire(to_kindergarten, "consent", world.holder2,
+         consent_id=world.consent(log, world.holder2, scope=ConsentScope.TRANSFER).id)
+    fire(to_kindergarten, "accept", world.kinder_holder)
+    assert [a.reason for a in log.archives.values()] == ["change_of_service"]
