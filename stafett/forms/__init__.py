@@ -8,13 +8,15 @@ import deform
 from pyramid.i18n import get_localizer
 from pyramid.threadlocal import get_current_request
 
+from ..i18n import translated
+
 _DEFORM_TEMPLATES = os.path.join(os.path.dirname(deform.__file__), "templates")
 _OUR_TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "templates", "deform")
 
 
 def _translator(term):
     request = get_current_request()
-    return get_localizer(request).translate(term) if request is not None else term
+    return translated(get_localizer(request), term) if request is not None else term
 
 
 def make_form(schema, request, buttons=(), autosave: str | None = None, **kw) -> deform.Form:

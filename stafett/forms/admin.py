@@ -7,7 +7,7 @@ import deform
 
 from ..i18n import _
 from ..models.org import ServiceType
-from .validators import Fodselsnummer
+from .validators import Fodselsnummer, WholeNumber, line, number_range, one_of, strip
 
 SERVICE_NAMES = {
     "school": _("adm_service_school", default="School"),
@@ -20,15 +20,15 @@ SERVICE_NAMES = {
 }
 
 
-def _text(title, **kw) -> colander.SchemaNode:
-    return colander.SchemaNode(colander.String(), title=title,
-                               validator=colander.Length(max=200), **kw)
+def _text(title, max_length: int = 200, **kw) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.String(), title=title, preparer=strip,
+                               validator=line(max_length), **kw)
 
 
 def _children(**kw) -> colander.SchemaNode:
     return colander.SchemaNode(
-        colander.Integer(), title=_("adm_field_children", default="Number of children"),
-        validator=colander.Range(min=0, max=100000), **kw)
+        WholeNumber(), title=_("adm_field_children", default="Number of children"),
+        validator=number_range(0, 100000), **kw)
 
 
 class EmployeeSchema(colander.Schema):
@@ -40,8 +40,9 @@ class EmployeeSchema(colander.Schema):
         widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric",
                                                          "autocomplete": "off"}))
     email = colander.SchemaNode(colander.String(), title=_("adm_field_email", default="E-mail"),
-                                validator=colander.Email(), missing="")
-    phone = _text(_("adm_field_phone", default="Phone"), missing="")
+                                preparer=strip, validator=colander.All(line(254), colander.Email()),
+                                missing="")
+    phone = _text(_("adm_field_phone", default="Phone"), 40, missing="")
     may_act = colander.SchemaNode(colander.Boolean(), missing=False,
                                   title=_("adm_field_may_act", default="May be actor"))
     may_hold = colander.SchemaNode(colander.Boolean(), missing=False,
@@ -49,7 +50,7 @@ class EmployeeSchema(colander.Schema):
 
 
 class NewEmployeeSchema(EmployeeSchema):
-    username = _text(_("adm_field_username", default="Username (login)"), missing="",
+    username = _text(_("adm_field_username", default="Username (login)"), 100, missing="",
                      description=_("adm_field_username_help",
                                    default="Leave empty if the employee logs in with ID-porten "
                                            "only."))
@@ -59,13 +60,13 @@ class UnitSchema(colander.Schema):
     name = _text(_("adm_field_unit_name", default="Name of the unit"))
     service = colander.SchemaNode(
         colander.String(), title=_("adm_field_service", default="Service type"),
-        validator=colander.OneOf([s.value for s in ServiceType]),
+        validator=one_of(s.value for s in ServiceType),
         widget=deform.widget.SelectWidget(values=list(SERVICE_NAMES.items())))
     org_number = colander.SchemaNode(
         colander.String(), title=_("adm_field_org_number", default="Organisation number"),
-        missing="", validator=colander.Regex(
+        missing="", preparer=strip, validator=colander.All(line(9), colander.Regex(
             r"^\d{9}$", msg=_("adm_org_number_nine_digits",
-                              default="An organisation number has exactly 9 digits.")))
+                              default="An organisation number has exactly 9 digits."))))
     children = _children(missing=0)
 
 

@@ -13,9 +13,19 @@ import deform
 from ..i18n import _
 from ..models.concern import Arena, Category, Decision, Party, Verdict
 from ..models.notes import NoteVisibility
+from .log_lifecycle import UPLOADS, uploaded_file
+from .validators import (
+    TEXT_MAX,
+    Date,
+    deferred_one_of,
+    line,
+    one_of,
+    only,
+    strip,
+    text,
+)
 
 REQUIRED = _("ct_required", default="Fill in this field.")
-TEXT_MAX = 2000
 GLIMPSE_MAX = 500
 
 CATEGORY_LABELS = {
@@ -33,6 +43,13 @@ CATEGORY_LABELS = {
     Category.PREGNANCY: _("ct_cat_pregnancy", default="Pregnancy"),
     Category.OTHER: _("ct_cat_other", default="Other"),
 }
+
+
+def category_label(category):
+    """A category stored before the list was checked (issue 8) shows as "Other"."""
+    return CATEGORY_LABELS.get(category, CATEGORY_LABELS[Category.OTHER])
+
+
 ARENA_LABELS = {
     Arena.SERVICE: _("ct_arena_service", default="In the service"),
     Arena.HOME: _("ct_arena_home", default="At home"),
@@ -73,27 +90,24 @@ def _text(title, *, writing_help: str | None = None, rows: int = 3, max_length: 
         attributes["data-writing-help"] = writing_help
     return colander.SchemaNode(
         colander.String(), title=title, missing=missing, missing_msg=REQUIRED,
-        description=description, preparer=_strip,
-        validator=colander.Length(max=max_length, max_err=_(
-            "ct_too_long", default="Write at most ${max} characters.")),
+        description=description, preparer=strip, validator=text(max_length),
         widget=deform.widget.TextAreaWidget(attributes=attributes))
 
 
 def _line(title, missing=colander.required) -> colander.SchemaNode:
     return colander.SchemaNode(colander.String(), title=title, missing=missing,
-                               missing_msg=REQUIRED, preparer=_strip,
-                               validator=colander.Length(max=200))
+                               missing_msg=REQUIRED, preparer=strip, validator=line())
 
 
 def _date(title) -> colander.SchemaNode:
     return colander.SchemaNode(
-        colander.Date(), title=title, missing_msg=REQUIRED,
+        Date(), title=title, missing_msg=REQUIRED,
         widget=deform.widget.TextInputWidget(attributes={"type": "date"}))
 
 
 def _select(title, values, missing=colander.required, **widget_kw) -> colander.SchemaNode:
     return colander.SchemaNode(colander.String(), title=title, missing=missing,
-                               missing_msg=REQUIRED,
+                               missing_msg=REQUIRED, validator=one_of(v for v, _l in values),
                                widget=deform.widget.SelectWidget(values=values, **widget_kw))
 
 
@@ -104,12 +118,8 @@ def _choice(title, labels: dict, missing=colander.required) -> colander.SchemaNo
         values = [("", _("ct_choose", default="– choose –"))] + values
     return colander.SchemaNode(colander.String(), title=title, missing=missing,
                                missing_msg=REQUIRED,
-                               validator=colander.OneOf([str(k) for k in labels]),
+                               validator=one_of(str(k) for k in labels),
                                widget=deform.widget.SelectWidget(values=values))
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 @colander.deferred
@@ -126,6 +136,11 @@ def _deferred_meeting_widget(node, kw):
 @colander.deferred
 def _deferred_concern_checkboxes(node, kw):
     return deform.widget.CheckboxChoiceWidget(values=list(kw.get("concern_choices", ())))
+
+
+@colander.deferred
+def _deferred_only_concerns(node, kw):
+    return only(value for value, _label in kw.get("concern_choices", ()))
 
 
 @colander.deferred
@@ -149,7 +164,7 @@ class ConcernSchema(colander.Schema):
                       writing_help="goal", missing="")
     maintaining_factors = _text(_("ct_maintaining_factors", default="Maintaining factors"),
                                 writing_help="text", missing="")
-    goal_base = colander.SchemaNode(colander.String(), missing="",
+    goal_base = colander.SchemaNode(colander.String(), missing="", validator=line(64),
                                     widget=deform.widget.HiddenWidget())
 
 
@@ -162,7 +177,9 @@ class MeasureSchema(colander.Schema):
     party = _choice(_("ct_party", default="Responsible"), PARTY_LABELS)
     actor = colander.SchemaNode(colander.String(), title=_("ct_actor",
                                                            default="Responsible employee"),
-                                missing="", widget=_deferred_actor_widget)
+                                missing="", widget=_deferred_actor_widget,
+                                # the rule says why an employee cannot be chosen (R7, R25)
+                                validator=line(64))
     start = _date(_("ct_start", default="Start"))
     deadline = _date(_("ct_deadline", default="Evaluation deadline"))
 
@@ -177,7 +194,8 @@ class EvaluationSchema(colander.Schema):
     """R27: once, in a meeting; the service speaks first and the family has the last word."""
 
     meeting = colander.SchemaNode(colander.String(), title=_("ct_meeting", default="Meeting"),
-                                  missing_msg=REQUIRED, widget=_deferred_meeting_widget)
+                                  missing_msg=REQUIRED, widget=_deferred_meeting_widget,
+                                  validator=deferred_one_of("meeting_choices"))
     service_view = _text(_("ct_service_view", default="The service's view"), writing_help="text")
     decision = _choice(_("ct_decision", default="Decision"), DECISION_LABELS)
     family_verdict = _choice(_("ct_family_verdict", default="The family's verdict"),
@@ -196,7 +214,8 @@ class MeetingSchema(colander.Schema):
     summary = _text(_("ct_summary", default="Summary"), writing_help="text", missing="", rows=5)
     concern_ids = colander.SchemaNode(colander.Set(), title=_("ct_linked_concerns",
                                                               default="Concerns discussed"),
-                                      missing=(), widget=_deferred_concern_checkboxes)
+                                      missing=(), widget=_deferred_concern_checkboxes,
+                                      validator=_deferred_only_concerns)
 
 
 class GlimpseSchema(colander.Schema):
@@ -207,26 +226,20 @@ class GlimpseSchema(colander.Schema):
                                default="A short, positive update for the child and family."))
 
 
-class MemoryTmpStore(dict):
-    """Deform's upload widget needs a store between renders; uploads live one request."""
-
-    def preview_url(self, uid):
-        return None
-
-
 class LogNoteSchema(colander.Schema):
     """R31: a holder's note, on a concern or the whole log, with an optional PDF."""
 
     text = _text(_("ct_note", default="Note"), writing_help="text", rows=4)
     concern_id = colander.SchemaNode(colander.String(), title=_("ct_note_concern",
                                                                 default="About"),
-                                     missing="", widget=_deferred_concern_select)
+                                     missing="", widget=_deferred_concern_select,
+                                     validator=deferred_one_of("concern_choices"))
     visibility = _choice(_("ct_visibility", default="Who may read it"), VISIBILITY_LABELS,
                         missing=str(NoteVisibility.FAMILY))
     attachment = colander.SchemaNode(
         deform.FileData(), title=_("ct_attachment", default="PDF attachment"), missing=None,
-        widget=deform.widget.FileUploadWidget(MemoryTmpStore(),
-                                              accept="application/pdf"))
+        validator=uploaded_file,
+        widget=deform.widget.FileUploadWidget(UPLOADS, accept="application/pdf"))
 
 
 class PrivateNoteSchema(colander.Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import io
+from types import SimpleNamespace
 
 import colander
 import deform
@@ -15,12 +16,30 @@ import deform
 from ..i18n import _
 from ..messages import message_for
 from ..models.base import DomainError, today
-from ..models.consent import SUBJECT_PARTY, ConsentForm, ConsentScope
+from ..models.consent import (
+    SUBJECT_PARTY,
+    ConsentForm,
+    ConsentScope,
+    consent_is_sufficient,
+    required_parties,
+)
 from ..models.files import MAX_UPLOAD_BYTES, pdf_upload
 from ..models.log import Level, SubjectKind
 from ..models.org import AccountKind
 from ..models.transfer import TransferKind
-from .validators import Fodselsnummer
+from .validators import (
+    Date,
+    Fodselsnummer,
+    WholeNumber,
+    at_most,
+    line,
+    one_of,
+    only,
+    strip,
+    text,
+)
+
+MAX_GUARDIANS = 10
 
 KIND_CHOICES = (
     (SubjectKind.CHILD.value, _("lc_kind_child", default="A child")),
@@ -35,6 +54,8 @@ SCOPE_CHOICES = (
                                         default="Involve another unit or service")),
     (ConsentScope.TRANSFER.value, _("lc_scope_transfer", default="Transfer the log")),
     (ConsentScope.REOPEN.value, _("lc_scope_reopen", default="Reopen the log")),
+    (ConsentScope.READ_ACCESS.value, _("wd_scope_read_access",
+                                       default="Read access for a named employee")),
 )
 FORM_CHOICES = (
     (ConsentForm.DIGITAL.value, _("lc_form_digital", default="Digital")),
@@ -84,8 +105,16 @@ def uploaded_bytes(filedata) -> bytes:
     return fp.read()
 
 
+def uploaded_file(node, value) -> None:
+    """An upload Deform could read: a file sent with a name, or one kept from an earlier
+    submit that this process still holds; otherwise the file is asked for again."""
+    if not isinstance(value, dict) or not hasattr(value.get("fp"), "read"):
+        raise colander.Invalid(node, _("lc_upload_again", default="Choose the file again."))
+
+
 def _pdf_validator(node, value) -> None:
     """R10: a PDF by its content and within the size limit."""
+    uploaded_file(node, value)
     try:
         pdf_upload(uploaded_bytes(value), value.get("filename") or "consent.pdf")
     except DomainError as exc:
@@ -94,6 +123,7 @@ def _pdf_validator(node, value) -> None:
 
 def _account_of_kind(kind: AccountKind):
     def validator(node, value) -> None:
+        line(100)(node, value)
         account = node.bindings["request"].app_root.accounts.get(value)
         if account is None or account.kind != kind:
             raise colander.Invalid(node, _("lc_unknown_account",
@@ -102,17 +132,26 @@ def _account_of_kind(kind: AccountKind):
     return validator
 
 
+@colander.deferred
+def _guardian_id_validator(node, kw):
+    """A guardian already on the log (or none: a new one)."""
+    log = kw.get("log")
+    return one_of(log.guardians.keys() if log is not None else ())
+
+
 # -- the subject, guardians and level ------------------------------------------------------
 class GuardianSchema(colander.MappingSchema):
     guardian_id = colander.SchemaNode(colander.String(), missing="",
+                                      validator=_guardian_id_validator,
                                       widget=deform.widget.HiddenWidget())
     name = colander.SchemaNode(colander.String(), title=_("lc_guardian_name", default="Name"),
-                               validator=colander.Length(min=2, max=200))
+                               preparer=strip, validator=line(min_length=2))
     email = colander.SchemaNode(colander.String(), title=_("lc_email", default="E-mail"),
-                                missing="", validator=colander.Email(
-                                    msg=_("lc_bad_email", default="Not a valid e-mail address.")))
+                                missing="", preparer=strip, validator=colander.All(
+                                    line(254), colander.Email(msg=_(
+                                        "lc_bad_email", default="Not a valid e-mail address."))))
     phone = colander.SchemaNode(colander.String(), title=_("lc_phone", default="Phone"),
-                                missing="", validator=colander.Length(max=40))
+                                missing="", preparer=strip, validator=line(40))
     lives_with_child = colander.SchemaNode(
         colander.Boolean(), title=_("lc_lives_with_child", default="Lives with the child"),
         default=True, missing=False)
@@ -120,6 +159,12 @@ class GuardianSchema(colander.MappingSchema):
         colander.String(), title=_("lc_guardian_login", default="Stafett login (optional)"),
         missing="", validator=colander.deferred(
             lambda node, kw: _account_of_kind(AccountKind.GUARDIAN)))
+    protected = colander.SchemaNode(
+        colander.Boolean(), title=_("lc_protected", default="Protected address (fortrolig "
+                                                            "adresse)"),
+        description=_("lc_protected_help", default="The e-mail and phone are then shown to "
+                                                   "the holder only (R44)."),
+        default=False, missing=False)
 
 
 class GuardiansSchema(colander.SequenceSchema):
@@ -131,24 +176,24 @@ class LogSchema(colander.MappingSchema):
 
     subject_name = colander.SchemaNode(
         colander.String(), title=_("lc_subject_name", default="Name of the child or youth"),
-        validator=colander.Length(min=2, max=200))
+        preparer=strip, validator=line(min_length=2))
     fnr = colander.SchemaNode(Fodselsnummer(), title=_("lc_fnr", default="Fødselsnummer"),
                               description=_("lc_fnr_help",
                                             default="11 digits; a D-number is accepted too"))
     kind = colander.SchemaNode(colander.String(), title=_("lc_kind", default="The log follows"),
                                widget=deform.widget.RadioChoiceWidget(values=KIND_CHOICES),
-                               validator=colander.OneOf([k for k, _t in KIND_CHOICES]),
+                               validator=one_of(k for k, _t in KIND_CHOICES),
                                default=SubjectKind.CHILD.value)
     subject_username = colander.SchemaNode(
         colander.String(), title=_("lc_subject_login", default="The youth's Stafett login "
                                                                "(optional)"),
         missing="", validator=colander.deferred(
             lambda node, kw: _account_of_kind(AccountKind.SUBJECT)))
-    level = colander.SchemaNode(colander.Integer(), title=_("lc_level", default="BTI level"),
+    level = colander.SchemaNode(WholeNumber(), title=_("lc_level", default="BTI level"),
                                 widget=deform.widget.SelectWidget(values=LEVEL_CHOICES),
-                                validator=colander.OneOf([int(v) for v in Level]), default=1)
+                                validator=one_of(int(v) for v in Level), default=1)
     guardians = GuardiansSchema(
-        title=_("lc_guardians", default="Guardians"),
+        title=_("lc_guardians", default="Guardians"), validator=at_most(MAX_GUARDIANS),
         description=_("lc_guardians_help",
                       default="Required up to and including age 15. Add each guardian."),
         widget=deform.widget.SequenceWidget(min_len=0, add_subitem_text_template=_(
@@ -162,11 +207,12 @@ class NewLogSchema(LogSchema):
     """R13, R29: a first meeting may be prepared before any concern."""
 
     meeting_date = colander.SchemaNode(
-        colander.Date(), title=_("lc_meeting_date", default="First meeting (optional)"),
+        Date(), title=_("lc_meeting_date", default="First meeting (optional)"),
         missing=None, widget=deform.widget.DateInputWidget())
     meeting_agenda = colander.SchemaNode(
         colander.String(), title=_("lc_meeting_agenda", default="Agenda of the first meeting"),
-        missing="", widget=deform.widget.TextAreaWidget(rows=3))
+        missing="", preparer=strip, validator=text(),
+        widget=deform.widget.TextAreaWidget(rows=3))
 
 
 def new_log_schema() -> NewLogSchema:
@@ -190,7 +236,7 @@ def _party_validator(node, kw):
     allowed = set(kw["log"].guardians.keys()) | {SUBJECT_PARTY}
     return colander.All(
         colander.Length(min=1, min_err=_("lc_choose_party", default="Tick who consented.")),
-        colander.ContainsOnly(list(allowed)))
+        only(allowed))
 
 
 @colander.deferred
@@ -199,26 +245,35 @@ def _unit_widget(node, kw):
     return deform.widget.SelectWidget(values=[NONE_CHOICE, *sorted(units, key=lambda u: u[1])])
 
 
+@colander.deferred
+def _unit_validator(node, kw):
+    return one_of(kw["municipality"].units.keys())
+
+
 class ConsentSchema(colander.MappingSchema):
     """R9-R11: who consented, when, for what, in which form."""
 
     given_by = colander.SchemaNode(colander.Set(), title=_("lc_given_by", default="Who consented"),
                                    widget=_party_widget, validator=_party_validator)
-    date = colander.SchemaNode(colander.Date(), title=_("lc_consent_date", default="Date given"),
+    date = colander.SchemaNode(Date(), title=_("lc_consent_date", default="Date given"),
                                widget=deform.widget.DateInputWidget(),
                                default=colander.deferred(lambda node, kw: today()))
-    expires = colander.SchemaNode(colander.Date(), title=_("lc_expires",
-                                                           default="Expires (optional)"),
+    expires = colander.SchemaNode(Date(), title=_("lc_expires", default="Expires (optional)"),
                                   missing=None, widget=deform.widget.DateInputWidget())
     scope = colander.SchemaNode(colander.String(), title=_("lc_scope", default="Consent to"),
                                 widget=deform.widget.RadioChoiceWidget(values=SCOPE_CHOICES),
-                                validator=colander.OneOf([s for s, _t in SCOPE_CHOICES]),
+                                validator=one_of(s for s, _t in SCOPE_CHOICES),
                                 default=ConsentScope.CREATE.value)
     unit_id = colander.SchemaNode(colander.String(), title=_(
-        "lc_consent_unit", default="Unit or service involved"), missing="", widget=_unit_widget)
+        "lc_consent_unit", default="Unit or service involved"), missing="", widget=_unit_widget,
+        validator=_unit_validator)
+    grantee_id = colander.SchemaNode(colander.String(), title=_(
+        "lc_consent_grantee", default="Employee who may read (read access)"), missing="",
+        widget=colander.deferred(lambda node, kw: _grantee_widget(node, kw)),
+        validator=colander.deferred(lambda node, kw: _grantee_validator(node, kw)))
     form = colander.SchemaNode(colander.String(), title=_("lc_consent_form", default="Form"),
                                widget=deform.widget.RadioChoiceWidget(values=FORM_CHOICES),
-                               validator=colander.OneOf([f for f, _t in FORM_CHOICES]),
+                               validator=one_of(f for f, _t in FORM_CHOICES),
                                default=ConsentForm.DIGITAL.value)
     upload = colander.SchemaNode(deform.FileData(), title=_(
         "lc_upload", default="Scanned signed form (PDF, at most 10 MB)"), missing=None,
@@ -229,18 +284,11 @@ class ConsentSchema(colander.MappingSchema):
                                    default="Why there is no guardian consent (from 12)"),
         description=_("lc_exception_help", default="Only for the rare, recorded exception "
                                                    "where a young person from 12 consents alone."),
-        missing="", widget=deform.widget.TextAreaWidget(rows=2))
+        missing="", preparer=strip, validator=text(),
+        widget=deform.widget.TextAreaWidget(rows=2))
 
     def validator(self, node, value) -> None:
-        errors = colander.Invalid(node)
-        if value["form"] == ConsentForm.SCANNED and value["upload"] is None:
-            errors.add(colander.Invalid(node["upload"], message_for(
-                DomainError("consent_scan_missing"))), node.children.index(node["upload"]))
-        if value["scope"] == ConsentScope.INVOLVE_UNIT and not value["unit_id"]:
-            errors.add(colander.Invalid(node["unit_id"], message_for(
-                DomainError("consent_involve_needs_unit"))), node.children.index(node["unit_id"]))
-        if errors.children:
-            raise errors
+        _consent_rules(node, value)
 
 
 def transfer_consent_schema() -> ConsentSchema:
@@ -248,16 +296,41 @@ def transfer_consent_schema() -> ConsentSchema:
     schema = ConsentSchema()
     del schema["scope"]
     del schema["unit_id"]
-    schema.validator = _scanned_needs_upload
+    del schema["grantee_id"]
+    schema.validator = _consent_rules
     return schema
 
 
-def _scanned_needs_upload(node, value) -> None:
+def _consent_rules(node, value) -> None:
+    """A scanned form needs its PDF (R10); involving a unit names it (R11); when both
+    guardians must consent (R9), the form says so and names them."""
+    problems = {}
     if value["form"] == ConsentForm.SCANNED and value["upload"] is None:
-        error = colander.Invalid(node)
-        error.add(colander.Invalid(node["upload"], message_for(
-            DomainError("consent_scan_missing"))), node.children.index(node["upload"]))
-        raise error
+        problems["upload"] = message_for(DomainError("consent_scan_missing"))
+    if value.get("scope") == ConsentScope.INVOLVE_UNIT and not value["unit_id"]:
+        problems["unit_id"] = message_for(DomainError("consent_involve_needs_unit"))
+    if value.get("scope") == ConsentScope.READ_ACCESS and not value["grantee_id"]:
+        problems["grantee_id"] = message_for(DomainError("consent_read_access_needs_employee"))
+    both = _both_guardians_missing(node.bindings["log"], value)
+    if both:
+        problems["given_by"] = both
+    if problems:
+        errors = colander.Invalid(node)
+        for name, message in problems.items():
+            errors.add(colander.Invalid(node[name], message), node.children.index(node[name]))
+        raise errors
+
+
+def _both_guardians_missing(log, value):
+    """R9: guardians who live apart, with a child living with both, must both consent."""
+    rule, parties = required_parties(log)
+    proposed = SimpleNamespace(given_by=tuple(value["given_by"]),
+                               exception_reason=value["exception_reason"])
+    if rule != "all_guardians" or consent_is_sufficient(log, proposed):
+        return None
+    names = ", ".join(sorted(log.guardians[p].name for p in parties))
+    return _("input_both_guardians", default="Both guardians must consent: they do not live "
+             "together and the child lives with both. Tick ${names}.", mapping={"names": names})
 
 
 class WithdrawConsentSchema(colander.MappingSchema):
@@ -265,9 +338,9 @@ class WithdrawConsentSchema(colander.MappingSchema):
 
     how = colander.SchemaNode(colander.String(), title=_("lc_how", default="How it was withdrawn"),
                               widget=deform.widget.RadioChoiceWidget(values=HOW_CHOICES),
-                              validator=colander.OneOf([h for h, _t in HOW_CHOICES]),
-                              default="oral")
+                              validator=one_of(h for h, _t in HOW_CHOICES), default="oral")
     note = colander.SchemaNode(colander.String(), title=_("lc_note", default="Note"), missing="",
+                               preparer=strip, validator=text(),
                                widget=deform.widget.TextAreaWidget(rows=3))
 
 
@@ -280,7 +353,7 @@ def _concern_widget(node, kw):
 
 @colander.deferred
 def _concern_validator(node, kw):
-    return colander.ContainsOnly(list(kw["log"].concerns.keys()))
+    return only(kw["log"].concerns.keys())
 
 
 def _employee_choices(kw, may_hold: bool = False) -> list[tuple[str, str]]:
@@ -300,8 +373,8 @@ def _grantee_widget(node, kw):
 
 @colander.deferred
 def _grantee_validator(node, kw):
-    return colander.OneOf([e for e, _n in _employee_choices(kw)],
-                          msg_err=_("lc_choose_employee", default="Choose an employee."))
+    return one_of((e for e, _n in _employee_choices(kw)),
+                  msg=_("lc_choose_employee", default="Choose an employee."))
 
 
 @colander.deferred
@@ -311,13 +384,20 @@ def _consent_widget(node, kw):
 
 @colander.deferred
 def _consent_validator(node, kw):
-    return colander.OneOf([c for c, _t in _given_consents(kw["log"])],
-                          msg_err=_("lc_choose_consent", default="Choose the consent it rests on."))
+    return one_of((c for c, _t in _given_consents(kw["log"])),
+                  msg=_("lc_choose_consent", default="Choose the consent it rests on."))
 
 
-def _given_consents(log) -> list[tuple[str, str]]:
-    return [(c.id, f"{c.date:%d.%m.%Y} ({c.scope})") for c in log.consents.values()
-            if c.state == "given"]
+def _given_consents(log) -> list[tuple[str, object]]:
+    """The consents a grant may rest on (R4): standing consents to a named employee's read
+    access, by whom and when they were given; the date is written for the reader's
+    language when the form is rendered."""
+    employee = log.municipality.employee
+    return [(c.id, _("lc_read_access_choice", default="Read access for ${name}, given ${date}",
+                     mapping={"name": getattr(employee(c.grantee_id), "name", ""),
+                              "date": c.date}))
+            for c in log.consents.values()
+            if c.state == "given" and c.scope == ConsentScope.READ_ACCESS]
 
 
 class GrantSchema(colander.MappingSchema):
@@ -333,24 +413,29 @@ class GrantSchema(colander.MappingSchema):
         "lc_grant_concerns", default="Concerns (none ticked: the whole log)"), missing=(),
         widget=_concern_widget, validator=_concern_validator)
     purpose = colander.SchemaNode(colander.String(), title=_("lc_purpose", default="Purpose"),
-                                  validator=colander.Length(min=3, max=500),
+                                  preparer=strip, validator=text(500, min_length=3),
                                   widget=deform.widget.TextAreaWidget(rows=2))
+
+
+@colander.deferred
+def _narrowed_concerns_validator(node, kw):
+    """At least one concern, all of this log (a deferred inside ``All`` is never bound)."""
+    return colander.All(colander.Length(min=1, min_err=_(
+        "lc_choose_concern", default="Tick at least one concern.")),
+        only(kw["log"].concerns.keys()))
 
 
 class NarrowGrantSchema(colander.MappingSchema):
     concern_ids = colander.SchemaNode(colander.Set(), title=_(
         "lc_grant_concerns_narrow", default="Concerns the employee may still read"),
-        widget=_concern_widget, validator=colander.All(
-            colander.Length(min=1, min_err=_("lc_choose_concern",
-                                             default="Tick at least one concern.")),
-            _concern_validator))
+        widget=_concern_widget, validator=_narrowed_concerns_validator)
 
 
 # -- closing and transfers ----------------------------------------------------------------
 class CloseSchema(colander.MappingSchema):
     reason = colander.SchemaNode(colander.String(), title=_(
-        "lc_close_reason", default="Why the log is closed"), missing="",
-        widget=deform.widget.TextAreaWidget(rows=2))
+        "lc_close_reason", default="Why the log is closed"), missing="", preparer=strip,
+        validator=text(), widget=deform.widget.TextAreaWidget(rows=2))
 
 
 def _all_municipalities(kw) -> list:
@@ -380,7 +465,7 @@ def _receiver_widget(node, kw):
 
 @colander.deferred
 def _receiver_validator(node, kw):
-    return colander.OneOf([e for e, _n in _receiving_employees(kw)])
+    return one_of(e for e, _n in _receiving_employees(kw))
 
 
 @colander.deferred
@@ -390,7 +475,7 @@ def _receiving_unit_widget(node, kw):
 
 @colander.deferred
 def _receiving_unit_validator(node, kw):
-    return colander.OneOf([u for u, _n in _receiving_units(kw)])
+    return one_of(u for u, _n in _receiving_units(kw))
 
 
 class TransferSchema(colander.MappingSchema):
@@ -400,7 +485,7 @@ class TransferSchema(colander.MappingSchema):
     kind = colander.SchemaNode(colander.String(), title=_("lc_transfer_kind", default="Kind"),
                                widget=deform.widget.RadioChoiceWidget(
                                    values=TRANSFER_KIND_CHOICES),
-                               validator=colander.OneOf([k for k, _t in TRANSFER_KIND_CHOICES]),
+                               validator=one_of(k for k, _t in TRANSFER_KIND_CHOICES),
                                default=TransferKind.INTERNAL.value)
     to_employee_id = colander.SchemaNode(colander.String(), title=_(
         "lc_to_employee", default="Receiving employee"), missing="", widget=_receiver_widget,
@@ -410,7 +495,7 @@ class TransferSchema(colander.MappingSchema):
         missing="", widget=_receiving_unit_widget, validator=_receiving_unit_validator)
     reason = colander.SchemaNode(colander.String(), title=_("lc_transfer_reason",
                                                             default="Reason"),
-                                 validator=colander.Length(min=3, max=2000),
+                                 preparer=strip, validator=text(min_length=3),
                                  widget=deform.widget.TextAreaWidget(rows=3))
     concern_ids = colander.SchemaNode(colander.Set(), title=_(
         "lc_transfer_concerns", default="Concerns that go along (none ticked: all)"),
@@ -428,17 +513,26 @@ class TransferSchema(colander.MappingSchema):
 class DeclineSchema(colander.MappingSchema):
     reason = colander.SchemaNode(colander.String(), title=_("lc_decline_reason",
                                                             default="Why you decline"),
-                                 validator=colander.Length(min=3, max=2000),
+                                 preparer=strip, validator=text(min_length=3),
                                  widget=deform.widget.TextAreaWidget(rows=3))
+
+
+def _new_holders(kw) -> list[tuple[str, str]]:
+    transfer = kw["transfer"]
+    unit = kw["municipality"].units.get(transfer.to_unit_id or "")
+    return [(e.id, e.name) for e in unit.employees.values()
+            if e.active and e.may_hold] if unit is not None else []
 
 
 @colander.deferred
 def _new_holder_widget(node, kw):
-    transfer = kw["transfer"]
-    unit = kw["municipality"].units.get(transfer.to_unit_id or "")
-    values = [(e.id, e.name) for e in unit.employees.values()
-              if e.active and e.may_hold] if unit is not None else []
-    return deform.widget.SelectWidget(values=[NONE_CHOICE, *values])
+    return deform.widget.SelectWidget(values=[NONE_CHOICE, *_new_holders(kw)])
+
+
+@colander.deferred
+def _new_holder_validator(node, kw):
+    return one_of((e for e, _n in _new_holders(kw)),
+                  msg=_("lc_choose_employee", default="Choose an employee."))
 
 
 class AcceptSchema(colander.MappingSchema):
@@ -446,8 +540,8 @@ class AcceptSchema(colander.MappingSchema):
 
     new_holder_id = colander.SchemaNode(colander.String(), title=_(
         "lc_new_holder", default="New holder"), widget=_new_holder_widget,
-        validator=colander.Length(min=1, min_err=_("lc_choose_employee",
-                                                   default="Choose an employee.")))
+        missing_msg=_("lc_choose_employee", default="Choose an employee."),
+        validator=_new_holder_validator)
 
 
 class ConfirmSchema(colander.MappingSchema):

@@ -47,6 +47,14 @@ def bad_csrf(request):
     return {"code": 400}
 
 
+@exception_view_config(HTTPBadRequest, renderer="stafett:templates/error.pt")
+def bad_request(request):
+    """A request the app cannot read (views/request_guard.py, or an unknown id in a field a
+    view reads by hand): refused, nothing changed, and nothing of it echoed."""
+    request.response.status = HTTPBadRequest.code
+    return {"code": "bad_request"}
+
+
 @exception_view_config(Exception, renderer="stafett:templates/error.pt")
 def server_error(exc, request):
     """An unexpected error: a plain page for the user, and for the operator the error's type
@@ -54,7 +62,7 @@ def server_error(exc, request):
     A conflict that pyramid_retry will retry never reaches the user."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
     _log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method,
-               request.path_info, frames)
+               request.environ.get("PATH_INFO", ""), frames)  # raw: it may not be UTF-8
     request.response.status = 500
     return {"code": 500}
 
