@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import os
 
-from pyramid.i18n import TranslationStringFactory, make_localizer
+from pyramid.i18n import TranslationString, TranslationStringFactory, make_localizer
+
+from .formatting import formatter
 
 _ = TranslationStringFactory("stafett")
 
@@ -22,7 +24,20 @@ def localizer(locale_name: str = DEFAULT_LOCALE):
 
 
 def translate(message, locale_name: str = DEFAULT_LOCALE, mapping: dict | None = None) -> str:
-    return localizer(locale_name).translate(message, mapping=mapping)
+    return translated(localizer(locale_name), message, mapping)
+
+
+def translated(local, message, mapping: dict | None = None) -> str:
+    """``local.translate`` for messages that carry words and figures: translation strings in
+    the mapping (a state's name in a refusal) are translated first and dates and numbers are
+    formatted for the language, as translationstring interpolates them as they are."""
+    merged = {**(getattr(message, "mapping", None) or {}), **(mapping or {})}
+    if not merged:
+        return local.translate(message)
+    fmt = formatter(local.locale_name)
+    return local.translate(message, mapping={
+        key: local.translate(value) if isinstance(value, TranslationString) else fmt.value(value)
+        for key, value in merged.items()})
 
 
 def negotiate_locale(request) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
@@ -21,8 +22,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+OSLO = ZoneInfo("Europe/Oslo")
+
+
 def today() -> dt.date:
-    return dt.date.today()
+    """The date in Norway: deadlines, expiry and ages follow the Oslo calendar, not the
+    server's clock (which is UTC on most servers)."""
+    return dt.datetime.now(OSLO).date()
 
 
 class DomainError(Exception):

@@ -13,14 +13,13 @@ import datetime as dt
 import io
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from ..audit import Journal, Key
+from ..formatting import OSLO, oslo
 from ..workflows import WORKFLOWS
 
-OSLO = ZoneInfo("Europe/Oslo")
 DAY_NS = 86_400 * 10**9
 MACHINES = {w.name: w for w in WORKFLOWS}
 DEFAULT_DAYS = 30
@@ -66,7 +65,7 @@ def _midnight_ns(day: dt.date) -> int:
 
 
 def local_time(at_ns: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at_ns / 1e9, OSLO)
+    return oslo(at_ns)
 
 
 def parse_filters(params, municipality, unit_id: str | None = None,
@@ -236,18 +235,26 @@ class ActorNames:
 
 
 # -- CSV -----------------------------------------------------------------------------------
-TRANSITION_COLUMNS = ("time", "seq", "machine", "trigger", "source", "dest", "object", "log",
-                      "unit", "holder", "from_unit", "from_holder", "actor", "actor_name",
-                      "reason")
+# Each code keeps its column (filters and programs read it) and is followed by its name in
+# the reader's language.
+TRANSITION_COLUMNS = ("time", "seq", "machine", "machine_name", "trigger", "trigger_name",
+                      "source", "source_name", "dest", "dest_name", "object", "log", "unit",
+                      "holder", "from_unit", "from_holder", "actor", "actor_name", "reason",
+                      "reason_name")
 ACCESS_COLUMNS = ("time", "seq", "object_kind", "object", "actor", "actor_name", "basis")
 
 
-def transition_row(journal: Journal, key: Key, entry: dict, names: ActorNames) -> list:
+def transition_row(journal: Journal, key: Key, entry: dict, names: ActorNames,
+                   word: Callable[[str, str | None], str] = lambda kind, code: code) -> list:
+    """``word(kind, code)`` names a workflow, trigger, state or reason for the reader."""
+    coded = [(kind, entry.get(field)) for kind, field in (
+        ("machine", "machine"), ("trigger", "trigger"), ("state", "source"), ("state", "dest"))]
     return [local_time(key[0]).isoformat(timespec="seconds"), journal.seq_of(key) or "",
-            entry.get("machine"), entry.get("trigger"), entry.get("source"), entry.get("dest"),
+            *(cell for kind, code in coded for cell in (code, word(kind, code))),
             entry.get("object"), entry.get("log"), entry.get("unit"), entry.get("holder"),
             entry.get("from_unit"), entry.get("from_holder"), entry.get("actor"),
-            names(entry.get("actor")), entry.get("reason")]
+            names(entry.get("actor")), entry.get("reason"),
+            word("reason", entry.get("reason")) if entry.get("reason") else ""]
 
 
 def access_row(journal: Journal, key: Key, entry: dict, names: ActorNames) -> list:

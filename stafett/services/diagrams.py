@@ -1,5 +1,6 @@
 """State machines drawn from their own ``transitions.Machine`` definitions: server-side SVG
-(no script, no external resource) and Mermaid text, each edge annotated with a count."""
+(no script, no external resource) and Mermaid text, each edge annotated with a count. States
+and transitions are labelled by the callables given (their names in the reader's language)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from xml.sax.saxutils import escape
 
 INITIAL = "new"  # the pseudo-state an object is in before its creating transition
 _W, _H, _DX, _DY, _PAD = 120, 40, 250, 90, 40
+_QUOTE = {'"': "&quot;"}  # for text in an attribute
 
 
 def edges(workflow) -> list[tuple[str, str, str]]:
@@ -50,12 +52,15 @@ def _positions(workflow) -> dict[str, tuple[int, int]]:
     return placed
 
 
-def _label(triggers: list[str], counts: Mapping[str, int]) -> list[str]:
-    return [f"{t} ({counts.get(t, 0)})" for t in triggers]
+def _label(triggers: list[str], counts: Mapping[str, int],
+           trigger_label: Callable[[str], str] = str) -> list[str]:
+    return [f"{trigger_label(t)} ({counts.get(t, 0)})" for t in triggers]
 
 
-def svg(workflow, counts: Mapping[str, int], state_label: Callable[[str], str] = str) -> str:
-    """An SVG drawing of the machine; ``counts`` maps trigger -> transitions in the period."""
+def svg(workflow, counts: Mapping[str, int], state_label: Callable[[str], str] = str,
+        trigger_label: Callable[[str], str] = str, title: str | None = None) -> str:
+    """An SVG drawing of the machine; ``counts`` maps trigger -> transitions in the period;
+    ``title`` is what a screen reader says it is (the workflow's name)."""
     pos = _positions(workflow)
     grouped = defaultdict(list)
     for source, dest, trigger in edges(workflow):
@@ -66,13 +71,14 @@ def svg(workflow, counts: Mapping[str, int], state_label: Callable[[str], str] =
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="machine" '
-        f'aria-label="{escape(workflow.name)}">',
+        f'aria-label="{escape(title or workflow.name, _QUOTE)}">',
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#5b6475"/></marker></defs>',
     ]
     for (source, dest), triggers in sorted(grouped.items()):
-        parts.append(_edge(pos[source], pos[dest], _label(triggers, counts), marker))
+        parts.append(_edge(pos[source], pos[dest], _label(triggers, counts, trigger_label),
+                           marker))
     for state, (x, y) in pos.items():
         parts.append(
             f'<g class="state"><rect x="{x}" y="{y}" width="{_W}" height="{_H}" rx="8" '
@@ -106,10 +112,14 @@ def _edge(a: tuple[int, int], b: tuple[int, int], lines: list[str], marker: str)
             f'fill="#1d2433">{text}</text></g>')
 
 
-def mermaid(workflow, counts: Mapping[str, int]) -> str:
-    """The same machine as Mermaid ``stateDiagram-v2`` text, with the counts."""
+def mermaid(workflow, counts: Mapping[str, int], state_label: Callable[[str], str] = str,
+            trigger_label: Callable[[str], str] = str) -> str:
+    """The same machine as Mermaid ``stateDiagram-v2`` text, with the counts. States keep
+    their codes as identifiers and are shown by their labels."""
     lines = ["stateDiagram-v2"]
+    lines.extend(f'    state "{state_label(s)}" as {s}' for s in workflow.states if s != INITIAL)
     for source, dest, trigger in edges(workflow):
         start = "[*]" if source == INITIAL else source
-        lines.append(f"    {start} --> {dest}: {trigger} ({counts.get(trigger, 0)})")
+        lines.append(f"    {start} --> {dest}: {trigger_label(trigger)} "
+                     f"({counts.get(trigger, 0)})")
     return "\n".join(lines)
