@@ -297,13 +297,13 @@ def access_basis(principals) -> tuple[str, ...]:
     return tuple(sorted({BASIS[r] for r in roles if r in BASIS}))
 
 
-def record_read(request, log, principals) -> None:
-    """Every read of a log page or a concern page (``request.context``): who, which log,
-    which object, and the basis of access."""
-    context = request.context
+def record_read(request, log, principals, context=None, view: str = "") -> None:
+    """A read of a child's data (Normen): who, which log, which object and view (page,
+    file, PDF, form), and the basis of access. ``context`` defaults to the request's."""
+    context = request.context if context is None else context
     log.municipality.journal.append(
         "read", log=log.id, object=getattr(context, "id", None) or log.id,
-        object_kind=type(context).__name__.lower(), actor=request.identity.uid,
+        object_kind=type(context).__name__.lower(), view=view, actor=request.identity.uid,
         basis=access_basis(principals), unit=log.unit_id, holder=log.holder_id)
 
 

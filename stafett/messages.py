@@ -60,14 +60,63 @@ MESSAGES = {
     "consent_wrong_parties": "This consent is not given by the people who must consent.",
     "consent_scan_missing": "Attach the scanned, signed consent form as a PDF.",
     "consent_not_expired": "The consent has not expired.",
+    "consent_read_access_needs_employee": "Name the employee the read access is for.",
+    "measure_actor_unit_needs_consent": "The actor works in another unit: record the family's "
+                                        "consent to involve that unit first.",
+    "grant_needs_consent": "Read access needs the family's standing consent to this "
+                           "employee's access: record it first.",
+    "grant_exists": "This employee already has read access in this log.",
+    "grant_log_not_running": "Read access can only be granted in an active log.",
+    "grant_employee_inactive": "The employee must be active.",
+    "grant_withdrawn": "This access is already withdrawn.",
     "upload_too_large": "The file is larger than ${limit} MB.",
     "upload_not_pdf": "The file is not a PDF.",
+    "upload_pdf_unreadable": "The file cannot be read as a PDF: it is damaged or only looks "
+                             "like a PDF.",
+    "upload_pdf_encrypted": "The PDF is protected by a password. Remove the password, or save "
+                            "it as a new PDF, and try again.",
+    "upload_pdf_too_many_pages": "The PDF has more than ${limit} pages.",
+    "upload_pdf_too_many_objects": "The PDF is too complex: it has more than ${limit} objects.",
+    "upload_pdf_too_much_content": "The PDF unpacks to more than ${limit} MB. That much content "
+                                   "is not accepted; it may be made to fill up the memory (a "
+                                   "\"zip bomb\").",
+    "upload_pdf_lzw": "The PDF uses an old compression (LZW) that cannot be checked safely. Save "
+                      "or scan it as a new PDF and try again.",
 }
 
 
 def message_for(error: DomainError):
-    """The translatable message for a refusal, with its mapping."""
+    """The translatable message for a refusal, with its mapping. A refused transition is
+    told in words: the action and the state by name, never by their codes."""
+    if error.msg == "transition_not_allowed":
+        return _transition_refusal(error.mapping.get("trigger"), error.mapping.get("state"))
     return _(error.msg, default=MESSAGES.get(error.msg, error.msg), mapping=error.mapping)
+
+
+def _transition_refusal(trigger: str | None, state: str | None):
+    specific = next((message for (triggers, states), message in SPECIFIC_REFUSALS.items()
+                     if trigger in triggers and state in states), None)
+    if specific is not None:
+        return _(specific, mapping={"state": name_of("state", state)})
+    return _("wd_refusal_transition",
+             default="This cannot be done now: you cannot ${action} ${object} that is "
+                     "${state}.",
+             mapping={"action": name_of("trigger", trigger),
+                      "object": OBJECT_NAMES.get(_machine_of(trigger), UNKNOWN_OBJECT),
+                      "state": name_of("state", state)})
+
+
+def _machine_of(trigger: str | None) -> str | None:
+    from .workflows import WORKFLOWS  # late: the workflows import the models, as we do
+
+    return next((w.name for w in WORKFLOWS if trigger in w.specs), None)
+
+
+def name_of(kind: str, code: str | None):
+    """The translatable name of a code a person would otherwise see (a workflow, trigger,
+    state or reason in the journal); an unknown code is shown as it is."""
+    return NAMES[kind].get(code or "", code or "")
+
 
 STATE_NAMES = {
     "new": _("state_new", default="new"),
@@ -86,4 +135,105 @@ STATE_NAMES = {
     "given": _("state_given", default="given"),
     "withdrawn": _("state_withdrawn", default="withdrawn"),
     "expired": _("state_expired", default="expired"),
+}
+
+# -- the words for codes a person sees (audit reports, refusals, PDFs) ---------------------
+MACHINE_NAMES = {
+    "log": _("wd_machine_log", default="Log"),
+    "transfer": _("wd_machine_transfer", default="Transfer"),
+    "measure": _("wd_machine_measure", default="Measure"),
+    "consent": _("wd_machine_consent", default="Consent"),
+}
+OBJECT_NAMES = {  # as the object of a sentence: "you cannot close a log that is passive"
+    "log": _("wd_object_log", default="a log"),
+    "transfer": _("wd_object_transfer", default="a transfer"),
+    "measure": _("wd_object_measure", default="a measure"),
+    "consent": _("wd_object_consent", default="a consent"),
+}
+UNKNOWN_OBJECT = _("wd_object_unknown", default="something")
+TRIGGER_NAMES = {
+    "create": _("wd_trigger_create", default="create"),
+    "activate": _("wd_trigger_activate", default="activate"),
+    "close": _("wd_trigger_close", default="close"),
+    "force_close": _("wd_trigger_force_close", default="close on withdrawn consent"),
+    "reopen": _("wd_trigger_reopen", default="reopen"),
+    "delete": _("wd_trigger_delete", default="delete"),
+    "discard": _("wd_trigger_discard", default="discard"),
+    "propose": _("wd_trigger_propose", default="propose"),
+    "consent": _("wd_trigger_consent", default="consent to"),
+    "accept": _("wd_trigger_accept", default="accept"),
+    "decline": _("wd_trigger_decline", default="decline"),
+    "cancel": _("wd_trigger_cancel", default="cancel"),
+    "add": _("wd_trigger_add", default="add"),
+    "evaluate": _("wd_trigger_evaluate", default="evaluate"),
+    "misregister": _("wd_trigger_misregister", default="mark as misregistered"),
+    "give": _("wd_trigger_give", default="give"),
+    "withdraw": _("wd_trigger_withdraw", default="withdraw"),
+    "expire": _("wd_trigger_expire", default="mark as expired"),
+}
+REASON_NAMES = {  # the reason codes the workflows journal; free text is journaled as "text"
+    "closed_by_holder": _("wd_reason_closed_by_holder", default="closed by the holder"),
+    "consent_withdrawn": _("wd_reason_consent_withdrawn", default="the consent was withdrawn"),
+    "goals_met": _("wd_reason_goals_met", default="the goals are met"),
+    "discarded_by_holder": _("wd_reason_discarded_by_holder",
+                             default="draft discarded by the holder"),
+    "deleted_by_leader": _("wd_reason_deleted_by_leader", default="deleted by the unit leader"),
+    "created_by_mistake": _("wd_reason_created_by_mistake", default="created by mistake"),
+    "retention_ended": _("wd_reason_retention_ended", default="the retention period has ended"),
+    "family_request": _("wd_reason_family_request", default="the family asked for deletion"),
+    "log_closed": _("wd_reason_log_closed", default="the log was closed"),
+    "declined": _("wd_reason_declined", default="declined by the receiver"),
+    "replaces_misregistered": _("wd_reason_replaces_misregistered",
+                                default="replaces a misregistered measure"),
+    "expiry_date_passed": _("wd_reason_expiry_date_passed",
+                            default="the expiry date has passed"),
+    "text": _("wd_reason_text", default="free text in the log"),
+}
+SCOPE_NAMES = {
+    "create": _("lc_scope_create", default="Create the log"),
+    "involve_unit": _("lc_scope_involve_unit", default="Involve another unit or service"),
+    "transfer": _("lc_scope_transfer", default="Transfer the log"),
+    "reopen": _("lc_scope_reopen", default="Reopen the log"),
+    "read_access": _("wd_scope_read_access", default="Read access for a named employee"),
+}
+ARENA_NAMES = {
+    "service": _("ct_arena_service", default="In the service"),
+    "home": _("ct_arena_home", default="At home"),
+    "child": _("ct_arena_child", default="The child's own"),
+}
+VERDICT_NAMES = {
+    "worked": _("ct_verdict_worked", default="Worked"),
+    "partly": _("ct_verdict_partly", default="Partly worked"),
+    "did_not_work": _("ct_verdict_did_not_work", default="Did not work"),
+}
+NAMES = {"machine": MACHINE_NAMES, "trigger": TRIGGER_NAMES, "state": STATE_NAMES,
+         "reason": REASON_NAMES, "scope": SCOPE_NAMES, "arena": ARENA_NAMES,
+         "verdict": VERDICT_NAMES}
+
+# The refusals common enough to deserve a sentence of their own: (triggers, states) -> msgid.
+SPECIFIC_REFUSALS = {
+    (("evaluate",), ("evaluated",)): _(
+        "wd_refusal_already_evaluated",
+        default="This cannot be done now: the measure has already been evaluated, and a "
+                "measure is evaluated only once."),
+    (("evaluate", "misregister"), ("misregistered",)): _(
+        "wd_refusal_measure_misregistered",
+        default="This cannot be done now: the measure is marked as misregistered and has "
+                "been replaced by a corrected one."),
+    (("misregister",), ("evaluated",)): _(
+        "wd_refusal_evaluated_not_misregistered",
+        default="This cannot be done now: the measure has been evaluated and can no longer "
+                "be marked as misregistered."),
+    (("activate",), ("active", "reopened")): _(
+        "wd_refusal_log_already_active",
+        default="This cannot be done now: the log is already active."),
+    (("close", "force_close"), ("passive",)): _(
+        "wd_refusal_log_already_closed",
+        default="This cannot be done now: the log is already closed."),
+    (("withdraw",), ("withdrawn",)): _(
+        "wd_refusal_consent_already_withdrawn",
+        default="This cannot be done now: the consent has already been withdrawn."),
+    (("consent", "accept", "decline", "cancel"), ("accepted", "declined", "cancelled")): _(
+        "wd_refusal_transfer_decided",
+        default="This cannot be done now: the transfer has already been ${state}."),
 }

@@ -12,7 +12,7 @@ import enum
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 
-from .models.base import find_parent
+from .models.base import find_parent, today
 from .models.concern import Concern
 from .models.log import Log
 from .models.org import Account, AccountKind, Municipality, Unit
@@ -165,12 +165,19 @@ def _employee_roles(employee, municipality, context, log) -> set[str]:
         if concern is not None and _has_measure(concern, employee.id):
             roles.add(CONCERN_ACTOR)
     for grant in log.grants.values():
-        if grant.employee_id != employee.id or not grant.active:
+        if grant.employee_id != employee.id or not _grant_stands(log, grant):
             continue
         roles.add(READER if grant.whole_log else PARTIAL_READER)
         if concern is not None and grant.covers(concern.id):
             roles.add(CONCERN_READER)
     return roles
+
+
+def _grant_stands(log: Log, grant) -> bool:
+    """R4: a grant counts while it is not withdrawn and the consent it rests on stands (not
+    withdrawn, not past its expiry even before the nightly job marks it expired)."""
+    consent = log.consents.get(grant.consent_id or "")
+    return grant.active and consent is not None and consent.is_valid_on(today())
 
 
 def _receives(transfer, employee) -> bool:
@@ -199,6 +206,21 @@ def _family_roles(account: Account, log: Log) -> set[str]:
     if account.kind == AccountKind.SUBJECT and log.subject.username == account.username:
         return {SUBJECT}
     return set()
+
+
+def sees_contact_details(account: Account | None, principals: set[str], guardian) -> bool:
+    """R44: a guardian's e-mail and phone. The holder sees them; the guardian sees their
+    own; protected details (fortrolig adresse) reach nobody else; the family does not see
+    each other's details when the guardians live apart; other readers of the log do."""
+    if HOLDER in principals:
+        return True
+    if account is not None and guardian.username and guardian.username == account.username:
+        return True
+    if guardian.protected:
+        return False
+    log = find_parent(guardian, Log)
+    family = bool(principals & set(FAMILY))
+    return not (family and log is not None and not log.guardians_live_together)
 
 
 def permits(account: Account | None, context, permission: Permission) -> bool:

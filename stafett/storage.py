@@ -11,8 +11,28 @@ from .models.org import AppRoot
 
 ROOT_KEY = "stafett"
 
+
+def _index_employees_by_fnr(root: AppRoot) -> None:
+    """R1: municipalities made before the fødselsnummer index get it filled in."""
+    from BTrees.OOBTree import OOBTree
+
+    for municipality in root.values():
+        municipality.employee_by_fnr = OOBTree()
+        for employee in municipality.employees.values():
+            municipality.employee_by_fnr.setdefault(employee.fnr, employee.id)
+
+
+def _archive_copies_per_municipality(root: AppRoot) -> None:
+    """R20: the sending unit's archive copies are kept by the municipality."""
+    from BTrees.OOBTree import OOBTree
+
+    for municipality in root.values():
+        municipality.archive_copies = OOBTree()
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
-EVOLVE_STEPS: list[Callable[[AppRoot], None]] = []
+EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
+                                                 _archive_copies_per_municipality]
 
 
 def app_root(conn) -> AppRoot:

@@ -21,11 +21,12 @@ from stafett.models import (
     SubjectKind,
     Unit,
 )
+from stafett.models.base import today
 from stafett.models.consent import required_parties
 from stafett.scripts.demo import make_fnr, years_ago
 from stafett.workflows import add_measure, create_log, fire, give_consent
 
-TODAY = dt.date.today
+TODAY = today
 
 
 class World:

@@ -7,7 +7,7 @@ import enum
 
 from BTrees.OOBTree import OOTreeSet
 
-from .base import Resource, utcnow
+from .base import Resource, today, utcnow
 
 SUBJECT_PARTY = "subject"
 
@@ -17,6 +17,7 @@ class ConsentScope(enum.StrEnum):
     INVOLVE_UNIT = "involve_unit"
     TRANSFER = "transfer"
     REOPEN = "reopen"
+    READ_ACCESS = "read_access"  # R4: read access for one named employee
 
 
 class ConsentForm(enum.StrEnum):
@@ -29,17 +30,19 @@ class Consent(Resource):
     """A recorded consent. ``given_by`` holds guardian ids and/or ``"subject"``."""
 
     state = "new"
+    grantee_id = None  # consents recorded before R4 scoping named no grantee
 
     def __init__(self, given_by: list[str], date: dt.date, scope: ConsentScope, *,
                  form: ConsentForm = ConsentForm.DIGITAL, expires: dt.date | None = None,
-                 unit_id: str | None = None, exception_reason: str = "",
-                 recorded_by: str | None = None):
+                 unit_id: str | None = None, grantee_id: str | None = None,
+                 exception_reason: str = "", recorded_by: str | None = None):
         self.given_by = tuple(given_by)
         self.date = date
         self.expires = expires
         self.scope = ConsentScope(scope)
         self.form = ConsentForm(form)
         self.unit_id = unit_id
+        self.grantee_id = grantee_id
         self.exception_reason = exception_reason
         self.recorded_by = recorded_by
         self.recorded = utcnow()
@@ -76,6 +79,23 @@ def consent_is_sufficient(log, consent: Consent, day: dt.date | None = None) -> 
     # From 12, a log on the young person's own consent is a rare, recorded exception.
     return (SUBJECT_PARTY in given and bool(consent.exception_reason.strip())
             and log.subject.age(day) >= 12)
+
+
+def involves_unit(log, unit_id: str, day: dt.date | None = None) -> bool:
+    """R11: the log's own unit is covered by its basis; any other unit needs a consent that
+    names it."""
+    if unit_id == log.unit_id:
+        return True
+    return any(c.scope == ConsentScope.INVOLVE_UNIT and c.unit_id == unit_id
+               and c.is_valid_on(day or today()) and consent_is_sufficient(log, c, day)
+               for c in log.consents.values())
+
+
+def covers_read_access(log, consent, employee_id: str, day: dt.date | None = None) -> bool:
+    """R4: a read grant rests on a standing consent given for that employee's access."""
+    return (consent is not None and consent.scope == ConsentScope.READ_ACCESS
+            and consent.grantee_id == employee_id and consent.is_valid_on(day or today())
+            and consent_is_sufficient(log, consent, day))
 
 
 class ReadGrant(Resource):

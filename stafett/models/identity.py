@@ -7,7 +7,7 @@ import datetime as dt
 from stdnum.exceptions import ValidationError
 from stdnum.no import fodselsnummer
 
-from .base import DomainError
+from .base import DomainError, today
 
 
 def validate_fnr(value: str) -> str:
@@ -31,6 +31,6 @@ def birth_date(fnr: str) -> dt.date:
 
 
 def age_on(fnr: str, day: dt.date | None = None) -> int:
-    day = day or dt.date.today()
+    day = day or today()
     born = birth_date(fnr)
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -209,7 +209,7 @@ class LogIndex(Persistent):
                 self._remove(name, value, log.id)
         for concern in log.concerns.values():
             for measure in concern.measures.values():
-                self.measures_by_deadline.discard(self._measure_key(log.id, measure))
+                self.measures_by_deadline.discard(self.measure_key(log.id, measure))
         for consent in log.consents.values():
             if consent.expires is not None:
                 self.consents_by_expiry.discard(self._consent_key(log.id, consent))
@@ -286,7 +286,7 @@ class LogIndex(Persistent):
 
     # -- measures and consents ----------------------------------------------------------
     def index_measure(self, log_id: str, measure) -> None:
-        key = self._measure_key(log_id, measure)
+        key = self.measure_key(log_id, measure)
         if measure.state == "active":
             self.measures_by_deadline.insert(key)
         else:
@@ -310,7 +310,7 @@ class LogIndex(Persistent):
         return self.consents_by_expiry.keys((since,) if since else None, (until, "\uffff"))
 
     @staticmethod
-    def _measure_key(log_id: str, measure) -> tuple:
+    def measure_key(log_id: str, measure) -> tuple:
         return (measure.deadline.isoformat(), log_id, measure.concern.id, measure.id)
 
     @staticmethod

@@ -35,15 +35,20 @@ class Subject(Resource):
 
 
 class Guardian(Resource):
-    """A parent or other with parental responsibility; ``lives_with_child`` drives R9."""
+    """A parent or other with parental responsibility; ``lives_with_child`` drives R9.
+    ``protected`` (fortrolig adresse, R44): the contact details reach the holder only."""
+
+    protected = False
 
     def __init__(self, name: str, email: str = "", phone: str = "", *,
-                 lives_with_child: bool = True, username: str | None = None):
+                 lives_with_child: bool = True, username: str | None = None,
+                 protected: bool = False):
         self.name = name
         self.email = email
         self.phone = phone
         self.lives_with_child = lives_with_child
         self.username = username
+        self.protected = protected
 
 
 class Level(enum.IntEnum):
@@ -133,11 +138,17 @@ class Log(Resource):
 
 
 class ArchivedPdf(Resource):
-    """An archive copy of the whole log (R35); its bytes live in a ZODB blob."""
+    """An archive copy of the whole log (R35) as it stood in ``unit_id``; its bytes live in
+    their own persistent object."""
 
-    def __init__(self, reason: str, blob) -> None:
+    log_id = unit_id = None  # copies made before these were recorded
+
+    def __init__(self, reason: str, blob, log_id: str | None = None,
+                 unit_id: str | None = None) -> None:
         self.reason = reason
         self.blob = blob
+        self.log_id = log_id
+        self.unit_id = unit_id
         self.created = utcnow()
 
 

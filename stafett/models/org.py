@@ -6,7 +6,7 @@ import enum
 
 from BTrees.OOBTree import OOBTree, OOTreeSet
 
-from .base import Container, Resource, attach, new_id, utcnow
+from .base import Container, DomainError, Resource, attach, new_id, utcnow
 from .identity import validate_fnr
 
 
@@ -43,12 +43,18 @@ class Municipality(Resource):
         self.units = attach(self, "units", Container())
         self.logs = attach(self, "logs", Container())
         self.employees = OOBTree()
+        self.employee_by_fnr = OOBTree()  # R1: one employee per fødselsnummer
         self.superusers = OOTreeSet()
         self.index = LogIndex()
         self.journal = Journal()
         self.tombstones = OOBTree()
+        # (log id, time) -> ArchivedPdf: the sending unit's copy at a change of service
+        # (R20, R35); it stays here when the log moves on.
+        self.archive_copies = OOBTree()
 
-    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "admin_unit", "audit")),
+    # The superuser runs units and leaders (R1), never a unit's children: a unit's console
+    # (its logs, consents, passive logs) is for the unit's own leader only.
+    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "audit")),
                ("Allow", "role:may_hold", ("create_log",))]
 
     def __getitem__(self, name: str):
@@ -61,6 +67,19 @@ class Municipality(Resource):
 
     def employee(self, employee_id: str | None) -> Employee | None:
         return self.employees.get(employee_id) if employee_id else None
+
+    def check_fnr_free(self, fnr: str, employee_id: str | None = None) -> None:
+        """R1: a fødselsnummer belongs to one employee of the municipality."""
+        holder = self.employee_by_fnr.get(fnr)
+        if holder is not None and holder != employee_id:
+            raise DomainError("adm_fnr_taken", rule="R1")
+
+    def register_employee(self, employee: Employee, old_fnr: str | None = None) -> None:
+        self.check_fnr_free(employee.fnr, employee.id)
+        if old_fnr and old_fnr != employee.fnr:
+            self.employee_by_fnr.pop(old_fnr, None)
+        self.employees[employee.id] = employee
+        self.employee_by_fnr[employee.fnr] = employee.id
 
     def unit_leaders(self, unit_id: str) -> list[Employee]:
         unit = self.units.get(unit_id)
@@ -87,8 +106,9 @@ class Unit(Resource):
         return self.__parent__.__parent__
 
     def add_employee(self, employee: Employee) -> Employee:
+        self.municipality.check_fnr_free(employee.fnr)
         self.employees.add(employee)
-        self.municipality.employees[employee.id] = employee
+        self.municipality.register_employee(employee)
         return employee
 
 

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 from pyramid.paster import get_appsettings
 
+from ..models.base import today
 from ..services.daily import run_daily
 from ..services.mail import mailer_from_settings
 from . import app_root_of, open_db
@@ -21,8 +21,10 @@ def main(argv=None) -> int:
     db = open_db(args.config_uri)
     try:
         with app_root_of(db) as root:
+            # Mail goes when this transaction commits, never for work that is rolled back.
+            bound = mailer.bind(transaction_manager=root._p_jar.transaction_manager)
             for slug in list(root.keys()):
-                report = run_daily(root[slug], dt.date.today(), mailer)
+                report = run_daily(root[slug], today(), bound)
                 print(f"{slug}: {report.expired} consents expired, {report.actors_reminded} "
                       f"actors and {report.leaders_reminded} leaders reminded")
     finally:

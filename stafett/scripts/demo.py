@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
+
+from stdnum.no import fodselsnummer
 
 from ..models import (
     Account,
@@ -36,6 +39,7 @@ from ..models import (
     Unit,
     Verdict,
 )
+from ..models.base import today
 from ..models.log import Log
 from ..models.notes import AuthorRole
 from ..services.passwords import hash_password
@@ -47,23 +51,33 @@ DEMO_PASSWORD = "stafett-demo"
 
 
 def make_fnr(born: dt.date, serial: int = 0) -> str:
-    """A valid fødselsnummer for a birth date (demo and tests only)."""
-    from stdnum.no import fodselsnummer
+    """The ``serial``-th valid fødselsnummer for a birth date (demo and tests only): distinct
+    serials give distinct numbers, whatever the date."""
+    valid = (number for number in _candidates(born) if fodselsnummer.is_valid(number))
+    found = next(itertools.islice(valid, serial, None), None)
+    if found is None:
+        raise ValueError(f"no fødselsnummer number {serial} for {born}")
+    return found
 
+
+def _candidates(born: dt.date):
+    """Every number of the birth date's century range of individual numbers."""
     first = 500 if born.year >= 2000 else 0
-    for individual in range(first + serial, first + 500):
+    for individual in range(first, first + 500):
         base = f"{born:%d%m%y}{individual:03d}"
         k1 = fodselsnummer.calc_check_digit1(base)
-        if len(k1) == 1:
-            k2 = fodselsnummer.calc_check_digit2(base + k1)
-            if len(k2) == 1:
-                return base + k1 + k2
-    raise ValueError(born)
+        yield base + k1 + fodselsnummer.calc_check_digit2(base + k1)
 
 
 def years_ago(years: int, days: int = 40) -> dt.date:
-    today = dt.date.today()
-    return today.replace(year=today.year - years) - dt.timedelta(days=days)
+    """A birth date that makes someone ``years`` old today, on any day of the year (a
+    29 February today falls back to the 28th in a year without one)."""
+    day = today()
+    try:
+        anniversary = day.replace(year=day.year - years)
+    except ValueError:
+        anniversary = day.replace(year=day.year - years, day=28)
+    return anniversary - dt.timedelta(days=days)
 
 
 class DemoBuilder:
@@ -143,7 +157,7 @@ class DemoBuilder:
         parties = [g for g in log.guardians.keys()][:1] or ["subject"]
         if log.subject.kind == "pregnant" or log.subject.age() >= 16:
             parties = ["subject"]
-        date = dt.date.today() - dt.timedelta(days=days_ago)
+        date = today() - dt.timedelta(days=days_ago)
         return give_consent(log, Consent(parties, date, scope, **kw), actor)
 
     def concern(self, log, actor, text, category, goal) -> Concern:
@@ -153,7 +167,7 @@ class DemoBuilder:
         return concern
 
     def measure(self, concern, actor, text, arena, party=Party.ACTOR, actor_id=None, weeks=6):
-        start = dt.date.today() - dt.timedelta(days=14)
+        start = today() - dt.timedelta(days=14)
         return add_measure(concern, Measure(text, party, arena, start,
                                             start + dt.timedelta(weeks=weeks), actor_id), actor)
 
@@ -167,8 +181,8 @@ class DemoBuilder:
         emma = self.new_log(holder, school, "Emma Nordmann", years_ago(9),
                             [("Ola Nordmann", "forelder"), ("Kari Nordmann", "forelder2")],
                             level=2)
-        self.consent(emma, holder, expires=dt.date.today() + dt.timedelta(days=20))
-        meeting = emma.meetings.add(Meeting(dt.date.today() - dt.timedelta(days=7),
+        self.consent(emma, holder, expires=today() + dt.timedelta(days=20))
+        meeting = emma.meetings.add(Meeting(today() - dt.timedelta(days=7),
                                             "Oppstart og avtaler", ("Lars Lærer", "Ola Nordmann"),
                                             "Lars Lærer", "Vi ble enige om tre tiltak."))
         fire(emma, "activate", holder)

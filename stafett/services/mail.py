@@ -1,23 +1,101 @@
-"""Mail delivery: SMTP (sent when the transaction commits) or files in a folder (development).
+"""Mail delivery: SMTP, or files in a folder (development). Both send when the transaction
+commits, so a refused or retried request sends nothing twice.
 
 ``stafett.mail_delivery = smtp`` uses the ``mail.*`` settings of pyramid_mailer;
-``files`` writes each message to ``mail.top_level_directory``.
+``files`` writes each message under ``mail.top_level_directory``, in one folder per log,
+so that deleting a log (R17) removes the messages about it too.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+
+import transaction
+from pyramid.events import subscriber
 from pyramid_mailer import _set_mailer
-from pyramid_mailer.mailer import DebugMailer, Mailer
+from pyramid_mailer.mailer import Mailer
+
+from ..models.base import utcnow
+from ..workflows import AfterTransition
 
 DEFAULT_SENDER = "stafett@localhost"
+GENERAL = "general"  # messages that concern no log
 
 
-def mailer_from_settings(settings) -> Mailer | DebugMailer:
+class SmtpDelivery:
+    """pyramid_mailer's transactional SMTP delivery behind the ``send(message, about)``
+    interface; a message handed to the SMTP server is out of Stafett's hands."""
+
+    def __init__(self, mailer: Mailer):
+        self.mailer = mailer
+
+    def bind(self, **kw) -> SmtpDelivery:
+        return SmtpDelivery(self.mailer.bind(**kw))
+
+    def send(self, message, about: str = GENERAL) -> None:
+        self.mailer.send(message)
+
+    def erase(self, about: str) -> None:
+        """Nothing is kept here once sent."""
+
+
+class FolderDelivery:
+    """Development: each message a file ``<directory>/<log id>/<time>-<token>.eml``,
+    written when the transaction commits."""
+
+    def __init__(self, directory: str, default_sender: str = DEFAULT_SENDER,
+                 transaction_manager=None):
+        self.directory = directory
+        self.default_sender = default_sender
+        self.transaction_manager = transaction_manager
+
+    def bind(self, transaction_manager=None, **kw) -> FolderDelivery:
+        return FolderDelivery(self.directory, self.default_sender, transaction_manager)
+
+    def send(self, message, about: str = GENERAL) -> None:
+        manager = self.transaction_manager or transaction.manager
+        manager.get().addAfterCommitHook(self._write_if_committed, args=(message, about))
+
+    def erase(self, about: str) -> None:
+        shutil.rmtree(self._folder(about), ignore_errors=True)
+
+    def _write_if_committed(self, committed: bool, message, about: str) -> None:
+        if committed:
+            self.write(message, about)
+
+    def write(self, message, about: str = GENERAL) -> str:
+        folder = self._folder(about)
+        os.makedirs(folder, exist_ok=True)  # several processes may start on a fresh var/
+        message.sender = message.sender or self.default_sender
+        path = os.path.join(folder, f"{utcnow():%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}.eml")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(str(message.to_message()))
+        return path
+
+    def _folder(self, about: str) -> str:
+        return os.path.join(self.directory, os.path.basename(about) or GENERAL)
+
+
+def mailer_from_settings(settings) -> SmtpDelivery | FolderDelivery:
     settings = {"mail.default_sender": DEFAULT_SENDER, **settings}
-    delivery = settings.get("stafett.mail_delivery", "smtp")
-    factory = DebugMailer if delivery == "files" else Mailer
-    return factory.from_settings(settings, "mail.")
+    if settings.get("stafett.mail_delivery", "smtp") == "files":
+        return FolderDelivery(settings["mail.top_level_directory"],
+                              settings["mail.default_sender"])
+    return SmtpDelivery(Mailer.from_settings(settings, "mail."))
+
+
+@subscriber(AfterTransition)
+def erase_mail_of_deleted_log(event) -> None:
+    """R17: once the deletion commits, the messages kept about the log go too."""
+    if event.workflow != "log" or event.dest != "deleted" or event.request is None:
+        return
+    mailer, log_id = event.request.mailer, event.obj.id
+    event.request.tm.get().addAfterCommitHook(
+        lambda committed: committed and mailer.erase(log_id))
 
 
 def includeme(config) -> None:
     _set_mailer(config, mailer_from_settings(config.get_settings()))
+    config.scan(__name__)

@@ -60,7 +60,7 @@ def evaluation_due(log, measure, email: str, mailer=None) -> OutgoingMessage:
                  _("mail_evaluation_due_body",
                    default="A measure you are responsible for in a stafettlogg is to be "
                            "evaluated by ${date}. Log in to Stafett to see it."),
-                 {"date": measure.deadline.strftime("%d.%m.%Y")}, None, mailer)
+                 {"date": measure.deadline}, None, mailer)
 
 
 def consent_expiring(log, consent, recipients: list[str], mailer=None) -> OutgoingMessage:
@@ -71,11 +71,13 @@ def consent_expiring(log, consent, recipients: list[str], mailer=None) -> Outgoi
                    default="The consent for a stafettlogg at ${unit} expires on ${date}. "
                            "Log in to Stafett to see which log."),
                  {"unit": log.unit.name if log.unit else "",
-                  "date": consent.expires.strftime("%d.%m.%Y")}, None, mailer)
+                  "date": consent.expires}, None, mailer)
 
 
 def _send(log, kind, recipients, subject, body, mapping, request,
           mailer=None) -> OutgoingMessage:
+    """``mapping`` may hold dates and moments: ``translate`` writes them for the language,
+    on the Oslo clock."""
     locale = getattr(request, "locale_name", None) or "nb"
     message = OutgoingMessage(kind, recipients, translate(subject, locale),
                               translate(body, locale, mapping))
@@ -83,7 +85,10 @@ def _send(log, kind, recipients, subject, body, mapping, request,
     if mailer is None and request is not None:
         mailer = getattr(request, "mailer", None)
     if mailer is not None:
-        # No sender here: the mailer adds the configured ``mail.default_sender``.
-        mailer.send(Message(subject=message.subject, recipients=list(recipients),
-                            body=message.body))
+        # One message per recipient: guardians who live apart, or whose address is
+        # protected (R44), never see each other's address. No sender here: the mailer
+        # adds the configured ``mail.default_sender``.
+        for recipient in recipients:
+            mailer.send(Message(subject=message.subject, recipients=[recipient],
+                                body=message.body), about=log.id)
     return message

@@ -6,19 +6,54 @@ earlier revision, from the storage for good.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from ..audit import reason_code
+from ..models.base import utcnow
 from ..models.log import Log, Tombstone
+
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def erase_log(log: Log, deleted_by: str, reason: str) -> Tombstone:
     municipality = log.municipality
     from_state = _state_before_delete(log)
-    tombstone = Tombstone(log.id, log.unit_id, log.created, deleted_by, reason, from_state)
+    # Only a reason code survives the log: free text may name the child (R17).
+    tombstone = Tombstone(log.id, log.unit_id, log.created, deleted_by, reason_code(reason),
+                          from_state)
     municipality.index.unindex(log)
     _drop_orphan_family_accounts(log)
+    for key in list(municipality.archive_copies.keys((log.id,), (log.id, _LATEST))):
+        del municipality.archive_copies[key]
     municipality.logs.remove(log.id)
     municipality.tombstones[log.id] = tombstone
     log.__parent__ = None
     return tombstone
+
+
+def erase_concerns(log: Log, concern_ids) -> None:
+    """Take concerns, their measures and everything that points at them out of the log
+    (R20: what the family chose not to send along does not reach the receiver)."""
+    gone = set(concern_ids)
+    if not gone:
+        return
+    index = log.municipality.index
+    for concern_id in gone:
+        for measure in log.concerns[concern_id].measures.values():
+            index.measures_by_deadline.discard(index.measure_key(log.id, measure))
+        log.concerns.remove(concern_id)
+    for note in list(log.notes.values()):
+        if note.concern_id in gone:
+            log.notes.remove(note.id)
+    for meeting in log.meetings.values():
+        if gone & set(meeting.concern_ids):
+            meeting.concern_ids = tuple(c for c in meeting.concern_ids if c not in gone)
+    for grant in log.grants.values():
+        narrowed = gone & set(grant.concern_ids)
+        for concern_id in narrowed:
+            grant.concern_ids.remove(concern_id)
+        if narrowed and grant.whole_log and grant.active:  # never widen to the whole log
+            grant.withdrawn = utcnow()
 
 
 def _state_before_delete(log: Log) -> str:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from ..models.transfer import TransferKind
+from .purge import erase_concerns
 
 
 def hand_over_log(log, transfer, new_holder) -> None:
-    """R20, R21, R38: the chosen concerns go along; the others are closed, not lost."""
-    if transfer.concern_ids:
-        for concern in log.concerns.values():
-            if concern.id not in transfer.concern_ids and concern.closed is None:
+    """R20, R21, R38: the chosen concerns go along (none chosen: all). Within the unit the
+    others are closed; to another unit or municipality they do not go at all: they leave
+    the log (the sending unit's archive copy keeps them)."""
+    left = [c for c in log.concerns.values()
+            if transfer.concern_ids and c.id not in transfer.concern_ids]
+    if transfer.kind == TransferKind.INTERNAL:
+        for concern in left:
+            if concern.closed is None:
                 concern.close()
+    else:
+        erase_concerns(log, [c.id for c in left])
     if transfer.kind == TransferKind.MUNICIPALITY:
         _move_to(log, new_holder.unit.municipality)
     log.holder_id = new_holder.id

@@ -33,11 +33,15 @@ def add_employee(unit: Unit, data: dict, actor) -> Employee:
 
 
 def update_employee(employee: Employee, data: dict, actor) -> Employee:
+    """Refused as a whole (nothing changed) when the new fødselsnummer is taken (R1)."""
+    municipality = employee.unit.municipality
+    fnr = validate_fnr(data["fnr"]) if "fnr" in data else employee.fnr
+    municipality.check_fnr_free(fnr, employee.id)
     for name in ("name", "email", "phone", "may_act", "may_hold"):
         if name in data:
             setattr(employee, name, data[name])
-    if "fnr" in data:
-        employee.fnr = validate_fnr(data["fnr"])
+    old_fnr, employee.fnr = employee.fnr, fnr
+    municipality.register_employee(employee, old_fnr=old_fnr)
     account = _account(employee)
     if account is not None:
         account.display_name = employee.name

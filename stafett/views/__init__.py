@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+
 from pyramid.events import BeforeRender, subscriber
 
-from ..i18n import LOCALES, _
-from ..messages import STATE_NAMES
+from ..formatting import formatter
+from ..i18n import LOCALES, _, translated
+from ..messages import STATE_NAMES, name_of
 
 
 def includeme(config) -> None:
+    from .read_journal import journal_reads
+
+    _compile_templates_one_at_a_time()
+    config.add_view_deriver(journal_reads)
+    config.include(".request_guard")
     config.add_static_view("static", "stafett:static", cache_max_age=3600)
-    config.add_request_method(lambda request: request.localizer.translate, "translate",
-                              reify=True)
+    config.add_request_method(lambda request: functools.partial(translated, request.localizer),
+                              "translate", reify=True)
+    config.add_request_method(lambda request: formatter(request.locale_name), "fmt", reify=True)
     config.add_request_method(navigation, "nav", reify=True)
+
+
+def _compile_templates_one_at_a_time() -> None:
+    """Chameleon compiles a template to Python on its first render. Python 3.11's
+    ``compile()`` can fail with ``SystemError`` when two threads run it at once, so two
+    first requests arriving together could each get a 500. One lock around the (once per
+    template) compilation step avoids it; compiled code is shared afterwards."""
+    from chameleon.template import BaseTemplate
+
+    if getattr(BaseTemplate._cook, "serialized", False):
+        return
+    lock, cook = threading.Lock(), BaseTemplate._cook
+
+    def serialized_cook(self, *args):
+        with lock:
+            return cook(self, *args)
+
+    serialized_cook.serialized = True
+    BaseTemplate._cook = serialized_cook
 
 
 def navigation(request) -> list[tuple]:
@@ -50,4 +79,6 @@ def layout_globals(event) -> None:
     event.setdefault("locales", LOCALES)
     event.setdefault("meeting_mode", False)
     event.setdefault("states", STATE_NAMES)
+    event.setdefault("fmt", formatter(request.locale_name))
+    event.setdefault("word", lambda kind, code: request.translate(name_of(kind, code)))
     event.setdefault("nav_label", _("nav_main", default="Main menu"))

@@ -11,7 +11,7 @@ import csv
 import io
 
 import deform
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
@@ -31,11 +31,14 @@ P = Permission
 
 ADMIN_MESSAGES = {
     "adm_username_taken": "This username is already in use.",
+    "adm_fnr_taken": "An employee with this fødselsnummer is already registered in the "
+                     "municipality.",
     "adm_deactivate_holds_logs": "The employee still holds logs. Transfer them first.",
     "adm_leader_not_in_unit": "The leader must be an active employee of the unit.",
     "adm_choose_receiver": "Choose who is to receive the log.",
     "adm_choose_new_holder": "Choose the new holder.",
     "adm_delete_confirm_missing": "Tick the box to confirm that the log is to be erased.",
+    "adm_delete_choose_reason": "Choose the reason from the list.",
     "adm_consent_choose_parties": "Choose who gave the new consent.",
     "adm_consent_date_invalid": "Give the date of the consent as a valid date.",
     "adm_grant_needs_consent": "Choose a valid consent from the family that covers supervision.",
@@ -66,10 +69,11 @@ def acting_employee(request):
 
 
 def unit_log(request, unit: Unit, log_id: str | None):
-    """A log of this unit by id, or 404 (never one of another unit)."""
+    """A log of this unit by id, or 404 (never one of another unit); 400 when the id came
+    in a form field, where no such log can have been offered."""
     log = unit.municipality.logs.get(log_id or "")
     if log is None or log.unit_id != unit.id:
-        raise HTTPNotFound()
+        raise HTTPBadRequest() if request.method == "POST" else HTTPNotFound()
     return log
 
 
@@ -134,7 +138,8 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
         _table(request, "categories", _("adm_stat_categories",
                                         default="Open concerns by category"),
                [t(_("adm_col_category", default="Category")), count],
-               [(t(CATEGORY_NAMES[c]), n) for c, n in figures["categories"]]),
+               [(t(CATEGORY_NAMES.get(c, CATEGORY_NAMES["other"])), n)
+                for c, n in figures["categories"]]),
         _table(request, "arenas", _("adm_stat_arenas", default="Active measures per arena"),
                [t(_("adm_col_arena", default="Arena")), count],
                [(t(ARENA_NAMES[a]), n) for a, n in figures["arenas"]]),
@@ -159,7 +164,7 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
                    (t(_("adm_stat_with_log", default="Children with a running log")),
                     share["with_log"]),
                    (t(_("adm_stat_share", default="Share with a log (%), target 10 %")),
-                    share["percent"] if share["percent"] is not None else ""),
+                    request.fmt.number(share["percent"], 1, grouped=False)),
                ], chart=False),
     ]
     return tables
@@ -172,10 +177,11 @@ def _table(request, name, title, header, rows, chart=True) -> dict:
 
 
 def _int_param(request, name: str, default: int, low: int, high: int) -> int:
+    """A number from the query, within its bounds; not a number at all is a bad request."""
     try:
         return min(max(int(request.params.get(name, default)), low), high)
     except ValueError:
-        return default
+        raise HTTPBadRequest() from None
 
 
 # -- every log of the unit (R6) --------------------------------------------------------------
@@ -252,15 +258,18 @@ def edit_employee(request):
     form = make_form(EmployeeSchema(), request, formid="employee",
                      buttons=(deform.Button("save", _("adm_save", default="Save")),))
     title = _("adm_edit_employee", default="Edit employee")
+    page = {"unit": employee.unit, "title": title, "tab": "staff", "error": None}
     if request.method != "POST":
         appstruct = {k: getattr(employee, k) for k in
                      ("name", "fnr", "email", "phone", "may_act", "may_hold")}
-        return {"unit": employee.unit, "title": title, "form": form.render(appstruct),
-                "tab": "staff"}
+        return dict(page, form=form.render(appstruct))
     data, failed = validated(form, request)
     if data is None:
-        return {"unit": employee.unit, "title": title, "form": failed, "tab": "staff"}
-    staff.update_employee(employee, data, request.identity)
+        return dict(page, form=failed)
+    try:
+        staff.update_employee(employee, data, request.identity)
+    except DomainError as exc:
+        return dict(page, form=form.render(data), error=error_text(request, exc))
     return back_to(request, employee)
 
 

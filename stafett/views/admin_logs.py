@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import view_config
 
+from ..forms.validators import posted_text
 from ..i18n import _
 from ..models.base import DomainError, today
 from ..models.consent import (
@@ -17,7 +18,7 @@ from ..models.consent import (
     Consent,
     ConsentScope,
     ReadGrant,
-    consent_is_sufficient,
+    covers_read_access,
     required_parties,
 )
 from ..models.log import Log
@@ -25,11 +26,12 @@ from ..models.org import Employee, Unit
 from ..models.transfer import Transfer, TransferKind
 from ..security import Permission
 from ..services import stats
-from ..workflows import WorkflowError, fire, give_consent, propose_transfer
+from ..workflows import fire, give_consent, propose_transfer
+from ..workflows.grants import SUPERVISOR, grant_read_access
 from .admin import acting_employee, back_to, error_text, flash_error, unit_log
+from .read_journal import journal_read
 
 P = Permission
-SUPERVISOR = "supervisor"
 
 
 # -- transfer on behalf of an employee (R22) -------------------------------------------------
@@ -40,7 +42,7 @@ def transfer_on_behalf(request):
     employee = request.context
     log = unit_log(request, employee.unit, request.POST.get("log"))
     if log.holder_id != employee.id:
-        raise HTTPNotFound()
+        raise HTTPBadRequest()
     try:
         transfer = _transfer_to(request, log, request.POST.get("to", ""))
         propose_transfer(log, transfer, request.identity, request=request)
@@ -54,7 +56,7 @@ def transfer_on_behalf(request):
 def _transfer_to(request, log, to: str) -> Transfer:
     """``to`` is ``employee:<id>`` or ``unit:<id>`` (the unit's leader names the holder)."""
     kind_of, _sep, target = to.partition(":")
-    reason = request.POST.get("reason", "")
+    reason = posted_text(request.POST, "reason")
     common = dict(reason=reason, proposed_by=request.identity.uid, from_holder_id=log.holder_id)
     municipality = log.municipality
     if kind_of == "employee" and municipality.employee(target) is not None:
@@ -90,7 +92,7 @@ def receive_transfer(request):
                stats.incoming_transfers(unit.municipality, unit.id, today())}
     found = waiting.get((request.POST.get("log"), request.POST.get("transfer")))
     if found is None:
-        raise HTTPNotFound()
+        raise HTTPBadRequest()
     try:
         if request.POST.get("action") == "accept":
             if not request.POST.get("new_holder"):
@@ -100,7 +102,7 @@ def receive_transfer(request):
             message = _("adm_transfer_accepted", default="The log is accepted.")
         else:
             fire(found.transfer, "decline", request.identity,
-                 reason=request.POST.get("reason", "").strip(), request=request)
+                 reason=posted_text(request.POST, "reason"), request=request)
             message = _("adm_transfer_declined", default="The transfer is declined.")
         request.session.flash(request.translate(message))
     except DomainError as exc:
@@ -144,7 +146,7 @@ def reopen_log(request):
         consent = Consent(_chosen_parties(request, log), _date(request.POST.get("date")),
                           ConsentScope.REOPEN, expires=_date(request.POST.get("expires"), None))
         give_consent(log, consent, request.identity, request=request)
-        fire(log, "reopen", request.identity, reason=request.POST.get("reason", ""),
+        fire(log, "reopen", request.identity, reason=posted_text(request.POST, "reason"),
              request=request)
         request.session.flash(request.translate(_("adm_reopened", default="The log is reopened.")))
     except DomainError as exc:
@@ -173,6 +175,12 @@ def _date(text: str | None, default=_REQUIRED) -> dt.date | None:
         raise DomainError("adm_consent_date_invalid", rule="R10") from None
 
 
+# R17: the tombstone outlives the log, so its reason is a code, never free text that could
+# name the child.
+DELETE_REASONS = ("retention_ended", "family_request", "created_by_mistake",
+                  "deleted_by_leader")
+
+
 @view_config(context=Unit, name="console-delete", renderer="stafett:templates/admin/delete.pt",
              permission=P.ADMIN_UNIT)
 def delete_log(request):
@@ -184,15 +192,19 @@ def delete_log(request):
         try:
             if request.POST.get("confirm") != "yes":
                 raise DomainError("adm_delete_confirm_missing", rule="R17")
-            fire(log, "delete", request.identity, reason=request.POST.get("reason", "").strip()
-                 or "deleted_by_leader", request=request)
+            reason = request.POST.get("reason", "deleted_by_leader")
+            if reason not in DELETE_REASONS:
+                raise DomainError("adm_delete_choose_reason", rule="R17")
+            fire(log, "delete", request.identity, reason=reason, request=request)
             request.session.flash(request.translate(_("adm_deleted",
                                                       default="The log is erased.")))
             return back_to(request, unit, "console-passive")
         except DomainError as exc:
             error = error_text(request, exc)
+    journal_read(request, log)
     return {"unit": unit, "tab": "passive", "log": log, "error": error,
-            "erased": _what_is_erased(log), "allowed": request.has_permission(P.DELETE, log)}
+            "reasons": DELETE_REASONS, "erased": _what_is_erased(log),
+            "allowed": request.has_permission(P.DELETE, log)}
 
 
 def _what_is_erased(log) -> list[tuple[object, int]]:
@@ -231,46 +243,40 @@ def console_consents(request):
 @view_config(context=Unit, name="console-supervise",
              renderer="stafett:templates/admin/supervise.pt", permission=P.ADMIN_UNIT)
 def supervise(request):
-    """The leader records read access for themselves as supervisor, resting on a consent the
-    family gave; the family sees the grant on the log's ``supervision`` page."""
+    """The leader records read access for themselves as supervisor, resting on the family's
+    consent to that access (R4): one already recorded, or the one given now. The family sees
+    the grant on the log's ``supervision`` page."""
     unit = request.context
     log = unit_log(request, unit, request.params.get("log"))
     leader = acting_employee(request)
     error = None
     if request.method == "POST":
+        savepoint = request.tm.get().savepoint()
         try:
-            _grant_supervision(request, log, leader)
+            consent_id = request.POST.get("consent") or _supervision_consent(request, log,
+                                                                             leader).id
+            grant_read_access(log, ReadGrant(leader.id, consent_id, purpose=SUPERVISOR),
+                              request.identity)
             request.session.flash(request.translate(_(
                 "adm_supervision_granted", default="You have read access as supervisor.")))
             return back_to(request, unit, "console-logs")
         except DomainError as exc:
+            savepoint.rollback()
             error = error_text(request, exc)
-    return {"unit": unit, "tab": "logs", "log": log, "error": error,
-            "consents": _grant_basis(log), "allowed": request.has_permission(
-                P.RECORD_CONSENT, log)}
+    journal_read(request, log)
+    return {"unit": unit, "tab": "logs", "log": log, "error": error, "today": today(),
+            "parties": _consent_parties(log),
+            "consents": [c for c in log.consents.values()
+                         if covers_read_access(log, c, leader.id)],
+            "allowed": request.has_permission(P.RECORD_CONSENT, log)}
 
 
-def _grant_basis(log) -> list:
-    day = today()
-    return [c for c in log.consents.values()
-            if c.is_valid_on(day) and consent_is_sufficient(log, c, day)]
-
-
-def _grant_supervision(request, log, leader) -> ReadGrant:
-    if not request.has_permission(P.RECORD_CONSENT, log):
-        raise WorkflowError("transition_forbidden", trigger="grant")
-    if any(g.employee_id == leader.id and g.active and g.purpose == SUPERVISOR
-           for g in log.grants.values()):
-        raise DomainError("adm_grant_exists", rule="R4")
-    consent = log.consents.get(request.POST.get("consent") or "")
-    if consent is None or consent not in _grant_basis(log):
-        raise DomainError("adm_grant_needs_consent", rule="R4")
-    grant = log.grants.add(ReadGrant(leader.id, consent.id, purpose=SUPERVISOR,
-                                     granted_by=request.identity.uid))
-    log.municipality.journal.append("grant", log=log.id, object=grant.id,
-                                    actor=request.identity.uid, purpose=SUPERVISOR)
-    log.touch()
-    return grant
+def _supervision_consent(request, log, leader) -> Consent:
+    """The family's consent to the leader's supervisor access, recorded now (R4, R9)."""
+    consent = Consent(_chosen_parties(request, log), _date(request.POST.get("date")),
+                      ConsentScope.READ_ACCESS, grantee_id=leader.id,
+                      expires=_date(request.POST.get("expires"), None))
+    return give_consent(log, consent, request.identity, request=request)
 
 
 @view_config(context=Log, name="supervision", renderer="stafett:templates/admin/supervision.pt",

@@ -4,7 +4,7 @@ figures. Views on the ``Municipality`` and its ``Unit``s, permission ``admin_mun
 from __future__ import annotations
 
 import deform
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import view_config
 
 from ..forms import make_form, validated
@@ -105,7 +105,7 @@ def appoint(request):
     unit = request.context
     employee = unit.employees.get(request.POST.get("employee") or "")
     if employee is None:
-        raise HTTPNotFound()
+        raise HTTPBadRequest()
     try:
         staff.appoint_leader(unit, employee, request.identity,
                              replace=request.POST.get("replace") == "yes")

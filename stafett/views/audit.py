@@ -15,8 +15,8 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from pyramid_zodbconn import get_connection
 
-from ..i18n import _
-from ..messages import STATE_NAMES
+from ..i18n import _, translate
+from ..messages import name_of
 from ..models.log import Log
 from ..models.org import Municipality, Unit
 from ..security import Permission
@@ -25,6 +25,7 @@ from ..services import diagrams
 from ..services.archive import render_pdf
 from ..storage import app_root
 from ..workflows import WORKFLOWS
+from .downloads import file_response
 
 SEAL_BATCH = 5_000  # a report seals at most this many entries; the console script seals all
 PAGE_ROWS = 200
@@ -78,10 +79,23 @@ BASIS_LABELS = {
     "superuser": _("aud_basis_superuser", default="superuser"),
 }
 UNKNOWN = _("aud_unknown_account", default="an account no longer registered")
-OBJECT_LABELS = {
+OBJECT_LABELS = {  # (object kind, view) of a read -> what the family reads it as
     "log": _("aud_object_log", default="the log"),
+    "log:meeting-mode": _("aud_read_meeting_mode", default="the log in meeting mode"),
+    "log:access-log": _("aud_read_access_log", default="who has read the log"),
+    "log:supervision": _("aud_read_supervision", default="leaders with read access"),
     "concern": _("aud_object_concern", default="a concern"),
+    "meeting:pdf": _("aud_read_meeting_pdf", default="a meeting's agreed measures (PDF)"),
+    "lognote:attachment": _("aud_read_note_attachment", default="a note's attachment"),
+    "consent:file": _("aud_read_consent_file", default="a signed consent form"),
 }
+OTHER_READ = _("aud_read_other", default="a page or form of the log")
+
+
+def read_label(entry: dict):
+    """What a read entry was a read of, in words."""
+    kind, view = entry.get("object_kind") or "", entry.get("view") or ""
+    return OBJECT_LABELS.get(f"{kind}:{view}" if view else kind, OTHER_READ)
 
 
 def _formats(**kw) -> Callable:
@@ -114,12 +128,15 @@ class AuditReport:
     def csv(self):
         if self.errors:
             return self.html()
-        filters = self.filters
+        filters, locale_name = self.filters, self.request.locale_name
+
+        def word(kind: str, code: str | None) -> str:
+            return translate(name_of(kind, code), locale_name)
 
         def produce(root, municipality) -> Iterator[bytes]:
             journal = municipality.journal
             names = reports.ActorNames(root, municipality)
-            rows = (reports.transition_row(journal, k, e, names)
+            rows = (reports.transition_row(journal, k, e, names, word)
                     for k, e in reports.transitions(journal, filters))
             yield from reports.csv_chunks(reports.TRANSITION_COLUMNS, rows)
 
@@ -158,11 +175,19 @@ class AuditReport:
             urlencode=urlencode)
 
     def _diagrams(self, summary: reports.Summary) -> list[dict]:
-        def label(state: str) -> str:
-            return self.request.translate(STATE_NAMES[state]) if state in STATE_NAMES else state
+        translate = self.request.translate
 
-        return [dict(name=w.name, svg=diagrams.svg(w, summary.counts_of(w.name), label),
-                     mermaid=diagrams.mermaid(w, summary.counts_of(w.name))) for w in WORKFLOWS]
+        def state(code: str) -> str:
+            return translate(name_of("state", code))
+
+        def trigger(code: str) -> str:
+            return translate(name_of("trigger", code))
+
+        return [dict(name=w.name,
+                     svg=diagrams.svg(w, summary.counts_of(w.name), state, trigger,
+                                      translate(name_of("machine", w.name))),
+                     mermaid=diagrams.mermaid(w, summary.counts_of(w.name), state, trigger))
+                for w in WORKFLOWS]
 
     def _holders(self) -> list:
         source = (self.unit.employees.values() if self.unit
@@ -207,7 +232,7 @@ class AccessLog:
         municipality = self.log.municipality
         return dict(log=self.log, rows=reports.access_rows(self.journal, self.log.id),
                     actor_name=reports.ActorNames(self.request.app_root, municipality, self.log),
-                    labels=COLUMN_LABELS, basis=BASIS_LABELS, objects=OBJECT_LABELS,
+                    labels=COLUMN_LABELS, basis=BASIS_LABELS, read_label=read_label,
                     local_time=reports.local_time, unknown=UNKNOWN)
 
 
@@ -229,8 +254,7 @@ def _csv_response(request, slug: str, produce, filename: str) -> Response:
     """Stream the CSV after the request's transaction has ended, from a connection of its
     own, so a long period is never held in memory."""
     db = get_connection(request).db()
-    return Response(app_iter=_stream(db, slug, produce), content_type="text/csv",
-                    charset="utf-8", content_disposition=f'attachment; filename="{filename}"')
+    return file_response(_stream(db, slug, produce), filename, "text/csv", charset="utf-8")
 
 
 def _stream(db, slug: str, produce) -> Iterator[bytes]:
@@ -247,5 +271,4 @@ def _stream(db, slug: str, produce) -> Iterator[bytes]:
 
 
 def _pdf_response(data: bytes, filename: str) -> Response:
-    return Response(body=data, content_type="application/pdf",
-                    content_disposition=f'attachment; filename="{filename}"')
+    return file_response(data, filename, "application/pdf")

@@ -7,7 +7,6 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
-from .. import audit
 from ..forms import field_errors
 from ..forms.log_content import (
     ConcernSchema,
@@ -20,7 +19,7 @@ from ..messages import message_for
 from ..models.base import DomainError, today, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Concern, Evaluation, Goal, Measure
 from ..models.log import Level, Log
-from ..security import Permission, principals_for
+from ..security import Permission
 from ..workflows import WorkflowError, add_measure, fire
 from .log_content import (
     FORM_PAGE,
@@ -112,7 +111,6 @@ def add_concern(request):
 def concern_page(request):
     concern = request.context
     log = log_of(concern)
-    audit.record_read(request, log, principals_for(request.identity, concern))
     may_edit = request.has_permission(Permission.EDIT, concern)
     return {"log": log, "item": concern_item(request, log, concern), "may_edit": may_edit,
             "hints": _page_hints(request, concern) if may_edit else [],
@@ -291,8 +289,8 @@ class MeasureViews:
         meetings = sorted(self.log.meetings.values(), key=lambda m: m.date, reverse=True)
         form = content_form(EvaluationSchema(), request, formid,
                             _("ct_save_evaluation", default="Save evaluation"),
-                            meeting_choices=[(m.id, f"{m.date:%d.%m.%Y} {m.agenda[:60]}")
-                                             for m in meetings])
+                            meeting_choices=[(m.id, f"{request.fmt.date(m.date)} "
+                                                    f"{m.agenda[:60]}") for m in meetings])
         page = self.page(_("ct_evaluate_measure", default="Evaluate the measure"))
         if request.method != "POST":
             errors = [] if meetings else [request.translate(_(

@@ -61,6 +61,8 @@ def _grouped(municipality, ids_by_role: dict[str, set[str]]) -> list[dict]:
     groups = []
     for role, ids in ids_by_role.items():
         logs = [municipality.logs[i] for i in ids if i in municipality.logs]
+        if role != "holder":  # R13: a draft is for its holder (and their leader) only
+            logs = [log for log in logs if log.state != "draft"]
         logs.sort(key=lambda log: (STATE_ORDER.index(log.state) if log.state in STATE_ORDER
                                    else 9, -log.modified.timestamp()))
         if logs:
@@ -114,9 +116,9 @@ def _due_measures(municipality, employee, held: set[str], acting: set[str]) -> l
             continue
         overdue = measure.deadline < day
         text = _("lc_attention_overdue", default="Evaluation overdue since ${date}: ${measure}",
-                 mapping={"date": f"{measure.deadline:%d.%m.%Y}", "measure": measure.text}) \
+                 mapping={"date": measure.deadline, "measure": measure.text}) \
             if overdue else _("lc_attention_due", default="Evaluation due ${date}: ${measure}",
-                              mapping={"date": f"{measure.deadline:%d.%m.%Y}",
+                              mapping={"date": measure.deadline,
                                        "measure": measure.text})
         items.append(_item(log, text, overdue))
     return items
@@ -134,7 +136,7 @@ def _expiring_consents(municipality, watched: set[str]) -> list:
         if consent is None or log.state not in RUNNING:
             continue
         expired = consent.expires < day
-        mapping = {"date": f"{consent.expires:%d.%m.%Y}"}
+        mapping = {"date": consent.expires}
         text = _("lc_attention_consent_expired", default="The consent expired ${date}.",
                  mapping=mapping) if expired else _(
             "lc_attention_consent_expiring", default="The consent expires ${date}.",

@@ -17,10 +17,10 @@ from pyramid.view import view_config
 from ..forms import make_form
 from ..forms.log_content import (
     ARENA_LABELS,
-    CATEGORY_LABELS,
     DECISION_LABELS,
     PARTY_LABELS,
     VERDICT_LABELS,
+    category_label,
 )
 from ..i18n import _
 from ..messages import STATE_NAMES, message_for
@@ -123,7 +123,7 @@ def measure_row(request, log: Log, measure: Measure) -> dict:
 def concern_item(request, log: Log, concern) -> dict:
     measures = sorted(concern.measures.values(), key=lambda m: m.created)
     return {"concern": concern, "url": request.resource_url(concern),
-            "category": CATEGORY_LABELS[concern.category],
+            "category": category_label(concern.category),
             "missing": [ARENA_LABELS[a] for a in concern.missing_arenas()]
             if concern.closed is None else [],
             "measures": [measure_row(request, log, m) for m in measures]}

@@ -10,13 +10,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import deform
-from BTrees.OOBTree import OOTreeSet
 from pyramid.events import NewRequest, subscriber
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
-from .. import audit
 from ..forms import field_errors, make_form
 from ..forms.log_lifecycle import (
     AcceptSchema,
@@ -35,15 +33,17 @@ from ..forms.log_lifecycle import (
 )
 from ..i18n import _
 from ..messages import message_for
-from ..models.base import DomainError, utcnow
+from ..models.base import DomainError
 from ..models.consent import Consent, ConsentScope, ReadGrant
 from ..models.files import pdf_upload
 from ..models.log import Guardian, Level, Log, Subject, SubjectKind
 from ..models.notes import Meeting
 from ..models.org import Municipality
 from ..models.transfer import Transfer
-from ..security import Permission, principals_for
+from ..security import Permission, principals_for, sees_contact_details
 from ..workflows import create_log, fire, give_consent, propose_transfer, workflow_for
+from ..workflows.grants import grant_read_access, narrow_grant, withdraw_grant
+from .downloads import file_response
 
 FORM_PAGE = "stafett:templates/log/lifecycle/form.pt"
 MEETING_MODE_KEY = "meeting_mode_log"
@@ -70,7 +70,7 @@ def lifecycle_panel(request, log) -> dict:
         full=full,
         holder=holder,
         actions=_log_actions(request, log),
-        guardians=list(log.guardians.values()) if full else [],
+        guardians=_guardians(request, log) if full else [],
         consents=_consents(request, log) if (full or consent_rights) else [],
         grants=_grants(request, log) if full else [],
         transfers=_transfers(request, log),
@@ -114,6 +114,20 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
     if can(Permission.EDIT, log):
         add("meeting-mode", _("lc_meeting_mode", default="Meeting mode"), "post")
     return actions
+
+
+def _guardians(request, log) -> list[SimpleNamespace]:
+    """Each guardian with the contact details this reader may see (R44)."""
+    account = request.identity
+    principals = principals_for(account, log)
+    shown = []
+    for guardian in log.guardians.values():
+        visible = sees_contact_details(account, principals, guardian)
+        shown.append(SimpleNamespace(name=guardian.name, protected=guardian.protected,
+                                     lives_with_child=guardian.lives_with_child,
+                                     email=guardian.email if visible else "",
+                                     phone=guardian.phone if visible else ""))
+    return shown
 
 
 def _consents(request, log) -> list[SimpleNamespace]:
@@ -181,17 +195,18 @@ def handle_form(request, form: deform.Form, title, on_valid, *, log=None, appstr
     try:
         return on_valid(data)
     except (DomainError, Refusal) as refusal:
-        return _page(request, form.render(data), title, log=log, intro=intro,
+        # The form as it was sent (its cstruct): an empty upload has no appstruct to render.
+        return _page(request, form.render(), title, log=log, intro=intro,
                      error=_refusal_text(request, refusal), resources=resources)
 
 
 def _refusal_text(request, refusal) -> str:
     message = refusal.message if isinstance(refusal, Refusal) else message_for(refusal)
-    return request.localizer.translate(message)
+    return request.translate(message)
 
 
 def _flash(request, message) -> None:
-    request.session.flash(request.localizer.translate(message))
+    request.session.flash(request.translate(message))
 
 
 def _to_log(request, log, message=None) -> HTTPSeeOther:
@@ -202,12 +217,6 @@ def _to_log(request, log, message=None) -> HTTPSeeOther:
 
 def _bind(request, log, **extra) -> dict:
     return dict(log=log, municipality=log.municipality, **extra)
-
-
-def _journal(request, log, kind: str, obj_id: str) -> None:
-    """Non-transition changes (read grants) are journaled with ids only."""
-    log.municipality.journal.append(kind, log=log.id, object=obj_id,
-                                    actor=request.identity.uid)
 
 
 # -- create and edit the draft (R13) -------------------------------------------------------
@@ -262,7 +271,8 @@ def _log_appstruct(log) -> dict:
             "guardians_live_together": log.guardians_live_together,
             "guardians": [{"guardian_id": g.id, "name": g.name, "email": g.email,
                            "phone": g.phone, "lives_with_child": g.lives_with_child,
-                           "username": g.username or ""} for g in log.guardians.values()]}
+                           "username": g.username or "", "protected": g.protected}
+                          for g in log.guardians.values()]}
 
 
 def _kept_guardians(data) -> set[str]:
@@ -292,6 +302,7 @@ def _apply_family(log, data) -> None:
         guardian.name, guardian.email, guardian.phone = item["name"], item["email"], item["phone"]
         guardian.lives_with_child = item["lives_with_child"]
         guardian.username = item["username"] or None
+        guardian.protected = item["protected"]
 
 
 # -- consent and activation (R9-R12, R14) --------------------------------------------------
@@ -312,6 +323,7 @@ def record_consent(request):
 def _consent_from(data, scope) -> Consent:
     consent = Consent(sorted(data["given_by"]), data["date"], scope, form=data["form"],
                       expires=data["expires"], unit_id=data.get("unit_id") or None,
+                      grantee_id=data.get("grantee_id") or None,
                       exception_reason=data["exception_reason"])
     if data["upload"] is not None:
         upload = data["upload"]
@@ -324,11 +336,7 @@ def consent_file(request):
     stored = request.context.attachment
     if stored is None:
         raise HTTPSeeOther(location=request.resource_url(request.context.__parent__.__parent__))
-    response = request.response
-    response.content_type = stored.content_type
-    response.body = stored.data
-    response.content_disposition = f'attachment; filename="samtykke-{request.context.id}.pdf"'
-    return response
+    return file_response(stored.data, f"samtykke-{request.context.id}.pdf", stored.content_type)
 
 
 @view_config(context=Consent, name="withdraw", renderer=FORM_PAGE,
@@ -418,49 +426,39 @@ def grant(request):
                  button=_("lc_grant_access", default="Grant read access"))
 
     def add(data):
-        if log.state not in ("active", "reopened"):
-            raise Refusal(message_for(DomainError("transfer_log_not_active")))
-        added = log.grants.add(ReadGrant(data["employee_id"], data["consent_id"],
-                                         sorted(data["concern_ids"]), data["purpose"],
-                                         granted_by=request.identity.uid))
-        _grants_changed(request, log, "grant_given", added.id)
+        grant_read_access(log, ReadGrant(data["employee_id"], data["consent_id"],
+                                         sorted(data["concern_ids"]), data["purpose"]),
+                          request.identity)
         return _to_log(request, log, _("lc_granted", default="Read access is granted."))
 
     return handle_form(request, form, _("lc_grant_access", default="Grant read access"), add,
-                       log=log)
+                       log=log, intro=_("lc_grant_intro", default=(
+                           "Read access rests on the family's consent to this employee's "
+                           "access. Record that consent first (Record consent, «Read access "
+                           "for a named employee»).")))
 
 
 @view_config(context=ReadGrant, name="narrow", renderer=FORM_PAGE, permission=Permission.EDIT)
-def narrow_grant(request):
+def narrow(request):
     read_grant = request.context
     log = read_grant.__parent__.__parent__
     form = _form(request, NarrowGrantSchema(), bind=_bind(request, log))
 
-    def narrow(data):
-        if not read_grant.active:
-            raise Refusal(_("lc_grant_withdrawn", default="This access is already withdrawn."))
-        read_grant.concern_ids = OOTreeSet(data["concern_ids"])
-        _grants_changed(request, log, "grant_narrowed", read_grant.id)
+    def save(data):
+        narrow_grant(read_grant, data["concern_ids"], request.identity)
         return _to_log(request, log, _("lc_saved", default="Saved."))
 
-    return handle_form(request, form, _("lc_narrow_grant", default="Narrow read access"), narrow,
+    return handle_form(request, form, _("lc_narrow_grant", default="Narrow read access"), save,
                        log=log, appstruct={"concern_ids": set(read_grant.concern_ids)})
 
 
 @view_config(context=ReadGrant, name="withdraw", request_method="POST",
              permission=Permission.EDIT)
-def withdraw_grant(request):
+def withdraw(request):
     read_grant = request.context
-    log = read_grant.__parent__.__parent__
-    if read_grant.active:
-        read_grant.withdrawn = utcnow()
-        _grants_changed(request, log, "grant_withdrawn", read_grant.id)
-    return _to_log(request, log, _("lc_grant_ended", default="Read access is withdrawn."))
-
-
-def _grants_changed(request, log, kind: str, grant_id: str) -> None:
-    log.touch()
-    _journal(request, log, kind, grant_id)
+    withdraw_grant(read_grant, request.identity)
+    return _to_log(request, read_grant.__parent__.__parent__,
+                   _("lc_grant_ended", default="Read access is withdrawn."))
 
 
 # -- transfers (R19-R23) -------------------------------------------------------------------
@@ -594,7 +592,6 @@ def meeting_mode(request):
     log = request.context
     if request.session.get(MEETING_MODE_KEY) != request.resource_path(log):
         return HTTPSeeOther(location=request.resource_url(log))
-    audit.record_read(request, log, principals_for(request.identity, log))
     values = {"log": log, "employee": log.municipality.employee, "meeting_mode": True}
     values.update(lifecycle_panel(request, log))
     values.update(content_panel(request, log))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from .. import audit
 from ..models.log import Log
-from ..security import Permission, principals_for
+from ..security import Permission
 from .log_content import content_panel
 from .log_lifecycle import lifecycle_panel
 
@@ -16,7 +15,6 @@ from .log_lifecycle import lifecycle_panel
              permission=Permission.VIEW_HEADER)
 def log_page(request):
     log = request.context
-    audit.record_read(request, log, principals_for(request.identity, log))
     values = {"log": log, "employee": log.municipality.employee}
     values.update(lifecycle_panel(request, log))
     values.update(content_panel(request, log))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
-from pyramid.response import Response
 from pyramid.view import view_config
 
 from ..forms import field_errors
@@ -15,6 +14,7 @@ from ..forms.log_content import (
     MeetingSchema,
     PrivateNoteSchema,
 )
+from ..forms.log_lifecycle import uploaded_bytes
 from ..i18n import _
 from ..models.base import DomainError, utcnow
 from ..models.files import pdf_upload
@@ -22,6 +22,7 @@ from ..models.log import Log
 from ..models.notes import Glimpse, LogNote, Meeting, PrivateNote
 from ..security import Permission
 from ..services import archive
+from .downloads import file_response
 from .log_content import (
     FORM_PAGE,
     author_role,
@@ -146,8 +147,8 @@ def meeting_measures_pdf(request):
             for concern in concerns for m in concern.active_measures()]
     html = archive.render_html("meeting_measures.pt", request.locale_name, log=log,
                                meeting=meeting, rows=rows)
-    return Response(body=archive.render_pdf(html), content_type="application/pdf",
-                    content_disposition=f'attachment; filename="tiltak-{meeting.date}.pdf"')
+    return file_response(archive.render_pdf(html), f"tiltak-{meeting.date}.pdf",
+                         "application/pdf")
 
 
 # -- log notes --------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def add_note(request):
     try:
         data = form.validate(request.POST.items())
         upload = data["attachment"]
-        stored = pdf_upload(upload["fp"].read(), upload["filename"]) if upload else None
+        stored = pdf_upload(uploaded_bytes(upload), upload["filename"]) if upload else None
     except deform.ValidationFailure as failure:
         return form_page(request, failure.render(), errors=field_errors(failure.field),
                          **page)
@@ -189,8 +190,7 @@ def note_attachment(request):
     if note.attachment is None:
         raise HTTPNotFound()
     stored = note.attachment
-    return Response(body=stored.data, content_type=stored.content_type,
-                    content_disposition='attachment; filename="notat.pdf"')
+    return file_response(stored.data, "notat.pdf", stored.content_type)
 
 
 # -- private notes ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ def right_parties(step: Step) -> None:
     consent = step.obj
     if consent.scope == ConsentScope.INVOLVE_UNIT and not consent.unit_id:
         refuse("consent_involve_needs_unit", "R11")
+    if consent.scope == ConsentScope.READ_ACCESS and not consent.grantee_id:
+        refuse("consent_read_access_needs_employee", "R4")
     if not consent_is_sufficient(step.log, consent):
         refuse("consent_wrong_parties", "R9")
 
@@ -39,6 +41,10 @@ def is_past_expiry(step: Step) -> None:
 
 def record_withdrawal(step: Step) -> None:
     step.obj.withdrawn = dict(at=utcnow(), by=step.actor_id, how=step.params.get("how", "oral"))
+
+
+def end_grants(step: Step) -> None:
+    """R4: read access ends with the consent it rests on (withdrawn or expired)."""
     for grant in step.log.grants.values():
         if grant.consent_id == step.obj.id and grant.active:
             grant.withdrawn = utcnow()
@@ -73,7 +79,8 @@ CONSENT_WORKFLOW = register(Consent, Workflow(
         TransitionSpec("give", "new", "given", P.RECORD_CONSENT,
                        guards=(date_not_in_future, right_parties, scanned_form_attached)),
         TransitionSpec("withdraw", "given", "withdrawn", P.RECORD_CONSENT,
-                       effects=(record_withdrawal, end_log_if_basis)),
-        TransitionSpec("expire", "given", "expired", P.SYSTEM, guards=(is_past_expiry,)),
+                       effects=(record_withdrawal, end_grants, end_log_if_basis)),
+        TransitionSpec("expire", "given", "expired", P.SYSTEM, guards=(is_past_expiry,),
+                       effects=(end_grants,)),
     ],
 ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..models.base import find_parent
 from ..models.concern import Concern, Evaluation, Measure, Party
+from ..models.consent import involves_unit
 from ..models.log import Level
 from ..security import Permission as P
 from .engine import Step, TransitionSpec, Workflow, create, refuse, register
@@ -16,7 +17,8 @@ def concern_is_open(step: Step) -> None:
 
 
 def actor_may_act(step: Step) -> None:
-    """R7: level 1 keeps actors inside the holder's unit; actors need the may-act flag (R1)."""
+    """R7: level 1 keeps actors inside the holder's unit; actors need the may-act flag (R1);
+    an actor of another unit needs the family's consent to involve that unit (R11)."""
     measure, log = step.obj, step.log
     if measure.party != Party.ACTOR:
         return
@@ -25,6 +27,8 @@ def actor_may_act(step: Step) -> None:
         refuse("measure_actor_may_not_act", "R1")
     if log.level == Level.ONE and actor.unit_id != log.unit_id:
         refuse("measure_actor_outside_unit", "R7")
+    if not involves_unit(log, actor.unit_id):
+        refuse("measure_actor_unit_needs_consent", "R11")
 
 
 def one_active_measure_per_actor(step: Step) -> None:

@@ -113,9 +113,9 @@ def hand_over(step: Step) -> None:
     transfer = step.obj
     transfer.new_holder_id = step.params["new_holder"].id
     transfer.decided = utcnow()
-    hand_over_log(step.log, transfer, step.params["new_holder"])
     if transfer.kind != TransferKind.INTERNAL:
-        archive.archive_log(step.log, reason="change_of_service")  # R35
+        archive.archive_for_sending_unit(step.log)  # R35, before anything leaves (R20)
+    hand_over_log(step.log, transfer, step.params["new_holder"])
 
 
 def mark_decided(step: Step) -> None:

@@ -47,7 +47,7 @@ def urls(read_root) -> dict:
     }
 
 
-@pytest.mark.parametrize("username", ["larer", "assistent", "forelder", "styrer"])
+@pytest.mark.parametrize("username", ["larer", "assistent", "forelder", "styrer", "superbruker"])
 def test_r6_console_refused_for_everyone_but_the_units_leader(testapp, urls, read_root,
                                                                 username):
     login(testapp, username)

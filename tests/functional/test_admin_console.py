@@ -14,7 +14,7 @@ from stafett.scripts.demo import make_fnr, years_ago
 from stafett.security import Permission, permits
 from stafett.workflows import fire, propose_transfer
 
-from ..conftest import login
+from ..conftest import csrf_token, login
 
 
 def test_the_demo_is_fully_indexed_when_loaded(read_root):
@@ -71,7 +71,7 @@ def test_r36_overview_shows_figures_charts_and_csv(testapp):
     assert arenas == {"Tjenesten": "1", "Hjemmet": "1", "Barnet": "1"}
     summary = dict(_csv(testapp.get(ids + "console-csv", {"table": "summary"}))[1:])
     assert summary["Barn i enheten"] == "320"
-    assert summary["Andel med logg (%), mål 10 %"] == "0.6"
+    assert summary["Andel med logg (%), mål 10 %"] == "0,6"  # a decimal comma in bokmål
     assert summary["Overføringer som venter"] == "1"  # Jonas, to the health station
     testapp.get(ids + "console-csv", {"table": "nope"}, status=404)
 
@@ -102,7 +102,7 @@ def test_r36_leader_records_number_of_children(testapp, read_root):
     form["children"] = "20"
     form.submit("save", status=303)
     summary = dict(_csv(testapp.get(ids["school"] + "console-csv", {"table": "summary"}))[1:])
-    assert summary["Andel med logg (%), mål 10 %"] == "10.0"
+    assert summary["Andel med logg (%), mål 10 %"] == "10,0"
 
 
 def test_r36_idle_logs_counted_for_chosen_weeks(testapp, read_root):
@@ -360,11 +360,12 @@ def test_r17_delete_confirmation_names_what_is_erased_then_erases(testapp, read_
     assert "Kryss av" in refused.text
     form = _form(refused, "console-delete")
     form["confirm"] = True
-    form["reason"] = "Slettefrist nådd"
+    assert "slettefristen er nådd" in refused.text.lower()  # reasons are chosen, not typed
+    form["reason"] = "retention_ended"
     form.submit(status=303)
     with read_root() as root:
         m = root["demo"]
-        assert emma_id not in m.logs and m.tombstones[emma_id].reason == "Slettefrist nådd"
+        assert emma_id not in m.logs and m.tombstones[emma_id].reason == "retention_ended"
 
 
 def test_r17_delete_refused_without_archive(testapp, read_root):
@@ -400,7 +401,7 @@ def test_r10_consent_overview_lists_expiring_and_missing_second_guardian(testapp
 
 
 # -- 8. supervisor read access ------------------------------------------
-def test_r6_leader_gets_supervisor_read_access_visible_to_family(testapp, read_root):
+def test_r4_r6_leader_gets_supervisor_read_access_on_its_own_consent(testapp, read_root):
     ids = _ids(read_root)
     emma_id = ids["logs"]["Emma Nordmann"]
     log_url = f"/demo/logs/{emma_id}/"
@@ -408,20 +409,56 @@ def test_r6_leader_gets_supervisor_read_access_visible_to_family(testapp, read_r
     assert not _may_view(read_root, "rektor", emma_id)  # header only, so far
     page = testapp.get(ids["school"] + "console-supervise", {"log": emma_id})
     refused = _form(page, "console-supervise").submit()
-    assert "Velg et gyldig samtykke" in refused.text
+    assert "Velg hvem som ga det nye samtykket" in refused.text
     form = _form(refused, "console-supervise")
-    form["consent"] = form["consent"].options[0][0]
+    form.get("party", index=0).checked = True
     form.submit(status=303)
     assert _may_view(read_root, "rektor", emma_id)
     with read_root() as root:
         emma = root["demo"].logs[emma_id]
         rektor = root.accounts["rektor"].employee_id
         assert emma_id in set(root["demo"].index.ids("reader", rektor))
-        assert [g.purpose for g in emma.grants.values()] == ["supervisor"]
+        [grant] = emma.grants.values()
+        consent = emma.consents[grant.consent_id]
+        assert (grant.purpose, consent.scope, consent.grantee_id) == (
+            "supervisor", "read_access", rektor)
     testapp.reset()
     login(testapp, "forelder")
     family = testapp.get(log_url + "supervision")
     assert "Randi Rektor" in family.text
+
+
+def test_r4_the_log_s_creation_consent_does_not_carry_a_supervisor_grant(testapp, read_root):
+    ids = _ids(read_root)
+    emma_id = ids["logs"]["Emma Nordmann"]
+    with read_root() as root:
+        creation = next(c.id for c in root["demo"].logs[emma_id].consents.values()
+                        if c.scope == "create")
+    login(testapp, "rektor")
+    page = testapp.get(ids["school"] + "console-supervise", {"log": emma_id})
+    refused = testapp.post(ids["school"] + "console-supervise", {
+        "log": emma_id, "consent": creation, "csrf_token": csrf_token(page)})
+    assert refused.status_int == 200 and "samtykke" in refused.html.find(role="alert").text.lower()
+    assert not _may_view(read_root, "rektor", emma_id)
+    with read_root() as root:
+        assert len(root["demo"].logs[emma_id].grants) == 0
+
+
+def test_r4_a_grant_ends_when_its_consent_is_withdrawn(testapp, read_root):
+    ids = _ids(read_root)
+    emma_id = ids["logs"]["Emma Nordmann"]
+    login(testapp, "rektor")
+    page = testapp.get(ids["school"] + "console-supervise", {"log": emma_id})
+    form = _form(page, "console-supervise")
+    form.get("party", index=0).checked = True
+    form.submit(status=303)
+    assert testapp.get(f"/demo/logs/{emma_id}/").status_int == 200
+    with read_root() as root:
+        emma = root["demo"].logs[emma_id]
+        [grant] = emma.grants.values()
+        fire(emma.consents[grant.consent_id], "withdraw", root.accounts["larer"])
+        assert emma.state == "active" and not grant.active
+    assert not _may_view(read_root, "rektor", emma_id)
 
 
 def _may_view(read_root, username, log_id) -> bool:

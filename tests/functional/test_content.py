@@ -9,9 +9,13 @@ import io
 import pytest
 from pypdf import PdfWriter
 
+from stafett.models import Consent, ConsentScope
+from stafett.models.base import today
+from stafett.workflows import give_consent
+
 from ..conftest import csrf_token, login
 
-TODAY = dt.date.today()
+TODAY = today()
 
 
 def _log(root, name):
@@ -150,6 +154,15 @@ def test_measure_actor_rules_by_level(testapp, emma, read_root):
         _log(root, "Emma Nordmann").level = 2
     page = testapp.get(emma["reading"] + "add-measure")
     assert "Pia Rådgiver (PPT)" in page.text
+    refused = _add_measure(testapp, emma["reading"], "Pia observerer Emma i norsktimen.",
+                           actor=ppt, status=200)  # PPT is not yet involved (R11)
+    assert "registrer først familiens samtykke" in refused.text
+    with read_root() as root:
+        log = _log(root, "Emma Nordmann")
+        guardian = next(iter(log.guardians.keys()))
+        give_consent(log, Consent([guardian], today(), ConsentScope.INVOLVE_UNIT,
+                                  unit_id=root["demo"].employee(ppt).unit_id),
+                     root.accounts["larer"])
     _add_measure(testapp, emma["reading"], "Pia observerer Emma i norsktimen.", actor=ppt,
                  status=303)
     with read_root() as root:

@@ -128,11 +128,18 @@ def test_holder_journey_create_consent_activate_grant_transfer_close(testapp, re
         assert log.state == "active"
         assert [m.recipients for m in log.outbox.values()] == [("siv@example.org",)]
 
-    # Grant read access to PPT on the whole log (R4).
+    # Grant read access to PPT on the whole log (R4): the log's creation consent does not
+    # carry it; the family's consent to Pia's access does.
     grant_page = testapp.get(url + "grant")
-    form = grant_page.forms["deform"]
+    assert len(grant_page.forms["deform"]["consent_id"].options) == 1  # none to choose yet
+    form = testapp.get(url + "consent").forms["deform"]
+    tick(form, guardian_id)
+    choose(form, "read_access")
+    form["grantee_id"] = option_value(form, "grantee_id", "Pia Rådgiver")
+    form.submit("submit", status=303)
+    form = testapp.get(url + "grant").forms["deform"]
     form["employee_id"] = option_value(form, "employee_id", "Pia Rådgiver")
-    form["consent_id"] = form["consent_id"].options[1][0]
+    form["consent_id"] = option_value(form, "consent_id", "Lesetilgang for Pia Rådgiver")
     form["purpose"] = "Utredning av lesevansker"
     form.submit("submit", status=303)
     with read_root() as root:

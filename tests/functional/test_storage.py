@@ -147,13 +147,18 @@ def test_stafett_daily_expires_consents_in_the_configured_storage(tmp_path):
     consent = next(iter(log.consents.values()))
     consent.expires = dt.date.today() - dt.timedelta(days=1)
     world.m.index.index_consent(log.id, consent)
+    measure = world.measure(world.concern(log), world.actor)
+    measure.deadline = dt.date.today() + dt.timedelta(days=3)
+    world.m.index.index_measure(log.id, measure)
     log_id, consent_id = log.id, consent.id
     tm.commit()
     conn.close()
     db.close()
     script = os.path.join(os.path.dirname(sys.executable), "stafett-daily")
     result = subprocess.run([script, str(ini)], capture_output=True, text=True, check=True)
-    assert "kommune: 1 consents expired" in result.stdout
+    assert "kommune: 1 consents expired, 1 actors" in result.stdout
+    [reminder] = (tmp_path / "mail" / log_id).iterdir()  # sent with the committed run
+    assert "actor@example.org" in reminder.read_text()
     db, tm, conn = _open(str(path))
     assert app_root(conn)["kommune"].logs[log_id].consents[consent_id].state == "expired"
     conn.close()

@@ -80,7 +80,8 @@ def test_read_of_log_page_records_who_which_log_and_basis(world):
     read(world, world.guardian, log)
     [entry] = new_entries(world.m.journal, before)
     assert entry == dict(kind="read", at=entry["at"], log=log.id, object=log.id,
-                         object_kind="log", actor=world.guardian.uid, basis=("guardian",),
+                         object_kind="log", view="", actor=world.guardian.uid,
+                         basis=("guardian",),
                          unit=world.school.id, holder=world.holder.employee_id)
 
 

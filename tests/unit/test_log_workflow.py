@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -119,6 +120,19 @@ def test_r11_r16_only_a_unit_leader_reopens_and_only_with_new_consent(world):
     assert permits(world.holder, log, Permission.EDIT)
     assert [r["trigger"] for r in log.history.values() if r["machine"] == "log"] == [
         "create", "activate", "close", "reopen"]
+
+
+def test_r16_a_reopening_consent_must_be_dated_after_the_closing(world):
+    log = world.active()
+    fire(log, "close", world.holder)
+    log.closed_at = log.closed_at - dt.timedelta(days=3)
+    world.consent(log, actor=world.leader, scope=ConsentScope.REOPEN, days_ago=5)
+    with pytest.raises(WorkflowError) as refused:
+        fire(log, "reopen", world.leader)
+    assert (refused.value.rule, log.state) == ("R16", "passive")
+    world.consent(log, actor=world.leader, scope=ConsentScope.REOPEN, days_ago=3)
+    fire(log, "reopen", world.leader)  # given the day it was closed: after the closing
+    assert log.state == "reopened"
 
 
 def test_r17_deleting_a_passive_log_needs_the_archive_and_a_leader(world):

@@ -9,6 +9,7 @@ import pytest
 from stafett.models import (
     Arena,
     Category,
+    ConsentScope,
     Decision,
     DomainError,
     Evaluation,
@@ -98,8 +99,24 @@ def test_r7_level_1_keeps_actors_inside_the_holders_unit(world):
     with pytest.raises(WorkflowError) as refused:
         world.measure(level1, world.ppt_actor)
     assert refused.value.rule == "R7"
-    level2 = world.concern(world.active(level=2))
-    assert world.measure(level2, world.ppt_actor).state == "active"
+    log2 = world.active(level=2)
+    world.consent(log2, scope=ConsentScope.INVOLVE_UNIT, unit_id=world.ppt.id)
+    assert world.measure(world.concern(log2), world.ppt_actor).state == "active"
+
+
+def test_r11_an_actor_of_another_unit_needs_a_consent_that_involves_it(world):
+    log = world.active(level=2)
+    concern = world.concern(log)
+    with pytest.raises(WorkflowError) as refused:
+        world.measure(concern, world.ppt_actor)
+    assert (refused.value.rule, refused.value.msg) == ("R11", "measure_actor_unit_needs_consent")
+    assert len(concern.measures) == 0
+    world.consent(log, scope=ConsentScope.INVOLVE_UNIT, unit_id=world.kinder.id)
+    with pytest.raises(WorkflowError):  # a consent for another unit does not cover PPT
+        world.measure(concern, world.ppt_actor)
+    world.consent(log, scope=ConsentScope.INVOLVE_UNIT, unit_id=world.ppt.id)
+    assert world.measure(concern, world.ppt_actor).state == "active"
+    assert world.measure(concern, world.actor).state == "active"  # own unit: the basis
 
 
 def test_r1_an_employee_without_the_actor_flag_is_no_actor(world):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from stafett.models import ConsentScope, Municipality, ServiceType, Transfer, TransferKind, Unit
+from stafett.models import (
+    ConsentScope,
+    LogNote,
+    Municipality,
+    ServiceType,
+    Transfer,
+    TransferKind,
+    Unit,
+)
 from stafett.workflows import (
     TRANSFER_WORKFLOW,
     TransitionForbidden,
@@ -141,15 +149,33 @@ def test_r19_the_receiving_leader_names_the_new_holder(world):
     assert log.holder_id == world.kinder_holder.employee_id
 
 
-def test_r20_the_chosen_concerns_go_along_and_the_others_are_closed(world):
+def test_r20_concerns_not_chosen_do_not_reach_another_unit(world):
     log = world.active()
     chosen, left = world.concern(log, "Lesing."), world.concern(log, "Venner.")
+    world.measure(left, world.actor)
+    note = log.notes.add(LogNote("Om vennskap.", "holder", concern_id=left.id))
     transfer = propose_transfer(log, _transfer(
         world, to_employee_id=world.kinder_holder.employee_id, concern_ids=[chosen.id]),
         world.holder)
     fire(transfer, "consent", world.holder,
          consent_id=world.consent(log, scope=ConsentScope.TRANSFER).id)
     fire(transfer, "accept", world.kinder_holder)
+    assert list(log.concerns.keys()) == [chosen.id] and chosen.closed is None
+    assert note.id not in log.notes
+    assert not any(key[1] == log.id for key in world.m.index.measures_by_deadline)
+    assert log.id not in world.m.index.ids("actor", world.actor.employee_id)
+    [copy] = world.m.archive_copies.values()  # the sending unit keeps the whole log
+    assert (copy.reason, copy.unit_id, copy.log_id) == ("change_of_service", world.school.id,
+                                                         log.id)
+
+
+def test_r20_within_the_unit_concerns_not_chosen_are_closed(world):
+    log = world.active()
+    chosen, left = world.concern(log, "Lesing."), world.concern(log, "Venner.")
+    transfer = propose_transfer(log, _transfer(
+        world, TransferKind.INTERNAL, to_employee_id=world.holder2.employee_id,
+        concern_ids=[chosen.id]), world.holder)
+    fire(transfer, "accept", world.holder2)
     assert chosen.closed is None and left.closed is not None
 
 
@@ -215,11 +241,12 @@ def test_r35_a_change_of_service_files_an_archive_copy(world):
     internal = propose_transfer(log, _transfer(
         world, TransferKind.INTERNAL, to_employee_id=world.holder2.employee_id), world.holder)
     fire(internal, "accept", world.holder2)
-    assert not log.has_archive()  # same unit: no change of service
+    assert not log.has_archive() and len(world.m.archive_copies) == 0  # same unit
     to_kindergarten = propose_transfer(log, Transfer(
         TransferKind.UNIT, "Barnet begynner i barnehagen.", world.holder2.uid,
         world.holder2.employee_id, to_employee_id=world.kinder_holder.employee_id), world.holder2)
     fire(to_kindergarten, "consent", world.holder2,
          consent_id=world.consent(log, world.holder2, scope=ConsentScope.TRANSFER).id)
     fire(to_kindergarten, "accept", world.kinder_holder)
-    assert [a.reason for a in log.archives.values()] == ["change_of_service"]
+    assert [a.reason for a in world.m.archive_copies.values()] == ["change_of_service"]
+    assert not log.has_archive()  # the sending unit's copy does not travel with the log
