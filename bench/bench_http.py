@@ -80,11 +80,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, kind: str, env: dict, ini: str = "") -> None:
+    def __init__(self, kind: str, env: dict, ini: str = "", log: str = os.devnull) -> None:
         self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, kind, str(self.port), ini], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.log = log
+        with open(log, "ab") as errors:  # a file, not a pipe: a full pipe would stall it
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", SERVE, kind, str(self.port), ini], env=env,
+                stdout=subprocess.DEVNULL, stderr=errors)
         self._wait()
 
     def _wait(self) -> None:
@@ -95,7 +97,7 @@ class Server:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode()[-2000:]) from None
+                    raise RuntimeError(open(self.log).read()[-2000:]) from None
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
 
@@ -217,7 +219,8 @@ def main(argv=None) -> int:
     only = set(args.only.split(","))
     folder = tempfile.mkdtemp(prefix="stafett-bench-")
     ini = build_demo(folder, env)
-    hello, app = Server("hello", env), Server("stafett", env, ini)
+    hello = Server("hello", env)
+    app = Server("stafett", env, ini, log=os.path.join(folder, "server.log"))
     try:
         browser = Browser(app.port)
         browser.login("larer")
@@ -233,6 +236,8 @@ def main(argv=None) -> int:
     finally:
         hello.stop()
         app.stop()
+    errors = sum(1 for line in open(app.log) if " ERROR " in line)
+    print(f"server log: {errors} lines at ERROR ({app.log})")
     return 0
 
 

@@ -22,13 +22,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import transaction
 from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from BTrees.OLBTree import OLBTree
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
-from ZODB.POSException import ConflictError
 
 from .models.base import find_parent
 from .models.log import Log
@@ -116,7 +114,7 @@ class Journal(Persistent):
     # -- writing ---------------------------------------------------------------------------
     def append(self, kind: str, *, at: int | None = None, **fields: Any) -> Key:
         """Add one entry. ``at`` (ns since the epoch) is for imports and benchmarks only."""
-        _check_ids_only(fields)
+        check_ids_only(fields)
         key = (time.time_ns() if at is None else at, secrets.token_hex(4))
         while key in self._entries:
             key = (key[0], secrets.token_hex(4))
@@ -227,7 +225,7 @@ class Journal(Persistent):
                 tick()
 
 
-def _check_ids_only(fields: dict) -> None:
+def check_ids_only(fields: dict) -> None:
     """Entries carry ids, codes and roles: plain scalars or tuples of them, nothing else."""
     for name, value in fields.items():
         values = value if isinstance(value, tuple) else (value,)
@@ -276,13 +274,13 @@ def record_refusal(journal: Journal, *, what: str, object_id: str, log_id: str |
 
 
 def record_login(request, account, succeeded: bool) -> None:
-    """Logins and failed logins. Unknown usernames are not stored (they may be a name)."""
+    """Logins and failed logins, in the access journal. Unknown usernames are not stored
+    (they may be a name)."""
     if account is None:
         return
-    municipality = request.app_root.get(account.municipality)
-    if municipality is not None:
-        municipality.journal.append("login" if succeeded else "login_failed",
-                                    actor=account.uid, actor_kind=str(account.kind))
+    request.access_journal.for_municipality(account.municipality).append(
+        "login" if succeeded else "login_failed", actor=account.uid,
+        actor_kind=str(account.kind))
 
 
 BASIS = {"holder": "holder", "leader": "leader", "guardian": "guardian", "subject": "subject",
@@ -299,17 +297,18 @@ def access_basis(principals) -> tuple[str, ...]:
 
 def record_read(request, log, principals, context=None, view: str = "") -> None:
     """A read of a child's data (Normen): who, which log, which object and view (page,
-    file, PDF, form), and the basis of access. ``context`` defaults to the request's."""
+    file, PDF, form), and the basis of access; in the access journal, on disk before the
+    page is sent, and nothing in the object database."""
     context = request.context if context is None else context
-    log.municipality.journal.append(
+    request.access_journal.for_municipality(log.municipality.id).append(
         "read", log=log.id, object=getattr(context, "id", None) or log.id,
         object_kind=type(context).__name__.lower(), view=view, actor=request.identity.uid,
         basis=access_basis(principals), unit=log.unit_id, holder=log.holder_id)
 
 
 def record_denied(request) -> None:
-    """A refused page (403) of a logged-in user. The request's own transaction is aborted
-    with the error, so the entry is committed apart from it."""
+    """A refused page (403) of a logged-in user, in the access journal: the request's own
+    transaction is aborted with the error."""
     account = request.identity
     context = getattr(request, "context", None)
     if account is None or not getattr(account, "uid", None):
@@ -319,26 +318,7 @@ def record_denied(request) -> None:
     if municipality is None:
         return
     log = find_parent(context, Log)
-    fields = dict(what=f"view:{request.view_name or 'default'}",
-                  object=getattr(context, "id", None), log=log.id if log else None,
-                  actor=account.uid, cause="forbidden", **placement(None, log))
-    _append_apart(request, municipality.id, "refused", fields)
-
-
-def _append_apart(request, slug: str, kind: str, fields: dict, attempts: int = 3) -> None:
-    from pyramid_zodbconn import get_connection
-
-    from .storage import app_root
-
-    db = get_connection(request).db()
-    manager = transaction.TransactionManager()
-    for _attempt in range(attempts):
-        conn = db.open(transaction_manager=manager)
-        try:
-            with manager:
-                app_root(conn)[slug].journal.append(kind, **fields)
-            return
-        except ConflictError:
-            continue
-        finally:
-            conn.close()
+    request.access_journal.for_municipality(municipality.id).append(
+        "refused", what=f"view:{request.view_name or 'default'}",
+        object=getattr(context, "id", None), log=log.id if log else None, actor=account.uid,
+        cause="forbidden", **placement(None, log))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pyramid_zodbconn import get_connection
 
+from .access_journal import open_access_journal
 from .models.org import AppRoot
 
 ROOT_KEY = "stafett"
@@ -68,5 +69,8 @@ def includeme(config) -> None:
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     config.include("pyramid_zodbconn")
+    config.registry.access_journal = open_access_journal(settings)
+    config.add_request_method(lambda request: request.registry.access_journal,
+                              "access_journal", reify=True)
     config.add_request_method(_request_app_root, "app_root", reify=True)
     config.set_root_factory(root_factory)

@@ -85,6 +85,7 @@ def app_settings(datafs: str, **extra) -> dict:
         "stafett.session_secret": "test-secret",
         "stafett.mail_delivery": "files",
         "mail.top_level_directory": os.path.join(os.path.dirname(datafs), "mail"),
+        "stafett.access_journal": f"sqlite://{os.path.dirname(datafs)}/access.sqlite",
     }
     settings.update(extra)
     return settings
@@ -105,8 +106,19 @@ def app(datafs):
 
     wsgi = main({}, **app_settings(datafs))
     yield wsgi
+    close_app(wsgi)
+
+
+def close_app(wsgi) -> None:
     for database in wsgi.registry._zodb_databases.values():
         database.close()
+    wsgi.registry.access_journal.close()
+
+
+@pytest.fixture
+def access(app):
+    """The demo municipality's part of the app's access journal (reads, logins, refusals)."""
+    return app.registry.access_journal.for_municipality("demo")
 
 
 @pytest.fixture

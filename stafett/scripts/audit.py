@@ -1,6 +1,9 @@
 """stafett-audit {seal,verify} CONFIG: seal the audit journals, or verify their hash chains.
 
-``seal`` links every entry older than the grace period into its municipality's chain.
+Two journals: each municipality's journal of changes (transitions, staff, grants) in the
+object database, and the installation's access journal (reads, logins, refused pages; see
+``stafett/access_journal.py``). ``seal`` links every entry older than the grace period into
+its chain.
 ``verify`` seals first, then checks every link: it prints each broken link (the first one
 first) and exits with 1, or prints the head of each chain and exits with 0. Keep the printed
 heads elsewhere: a chain rebuilt from scratch by someone with write access to the database
@@ -15,7 +18,9 @@ import sys
 from collections.abc import Iterator
 
 import transaction
+from pyramid.paster import get_appsettings
 
+from ..access_journal import open_access_journal
 from ..audit import GRACE_NS, Journal
 from ..storage import app_root
 from . import open_db
@@ -36,6 +41,28 @@ def seal_all(db, grace_ns: int = GRACE_NS) -> dict[str, int]:
             if done < BATCH:
                 break
     return sealed
+
+
+def seal_access(access, grace_ns: int = GRACE_NS) -> int:
+    sealed = 0
+    while (done := access.seal(grace_ns=grace_ns, limit=BATCH)) > 0:
+        sealed += done
+        if done < BATCH:
+            break
+    return sealed
+
+
+def verify_access(access, out=sys.stdout) -> int:
+    problems = list(access.verify())
+    for problem in problems[:SHOWN]:
+        print(f"access journal: BROKEN {problem.describe()}", file=out)
+    if len(problems) > SHOWN:
+        print(f"access journal: ... and {len(problems) - SHOWN} more", file=out)
+    if not problems:
+        sealed, head, _until = access.head()
+        print(f"access journal: ok, {sealed} sealed entries, head {head}, "
+              f"{access.unsealed()} waiting", file=out)
+    return len(problems)
 
 
 def verify_all(db, out=sys.stdout) -> int:
@@ -89,12 +116,16 @@ def main(argv=None) -> int:
                         help="seal only entries older than this many seconds (default 2)")
     args = parser.parse_args(argv)
     db = open_db(args.config_uri)
+    access = open_access_journal(get_appsettings(args.config_uri))
+    grace_ns = int(args.grace * 1e9)
     try:
-        sealed = seal_all(db, int(args.grace * 1e9))
-        for slug, count in sealed.items():
+        for slug, count in seal_all(db, grace_ns).items():
             print(f"{slug}: sealed {count} entries")
+        print(f"access journal: sealed {seal_access(access, grace_ns)} entries")
         if args.command == "verify":
-            return 1 if verify_all(db) else 0
+            broken = verify_all(db) + verify_access(access)
+            return 1 if broken else 0
         return 0
     finally:
         db.close()
+        access.close()

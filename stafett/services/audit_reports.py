@@ -208,12 +208,6 @@ def open_transfers(municipality, unit_id: str | None,
     return sorted(found, key=lambda row: -row["days"])
 
 
-# -- who has read this log -----------------------------------------------------------------
-def access_rows(journal: Journal, log_id: str) -> list[tuple[Key, dict]]:
-    """Every read of one log (log page and concern pages), newest first."""
-    return sorted(journal.of_log(log_id, "read"), reverse=True)
-
-
 # -- names of the people who acted (employees; the family for their own log) --------------
 class ActorNames:
     """Account uid -> display name, for the municipality's employees and, for an access
@@ -257,8 +251,9 @@ def transition_row(journal: Journal, key: Key, entry: dict, names: ActorNames,
             word("reason", entry.get("reason")) if entry.get("reason") else ""]
 
 
-def access_row(journal: Journal, key: Key, entry: dict, names: ActorNames) -> list:
-    return [local_time(key[0]).isoformat(timespec="seconds"), journal.seq_of(key) or "",
+def access_row(key: Key, entry: dict, names: ActorNames) -> list:
+    """One read from the access journal (``entry["seq"]``: its link, once sealed)."""
+    return [local_time(key[0]).isoformat(timespec="seconds"), entry.get("seq") or "",
             entry.get("object_kind"), entry.get("object"), entry.get("actor"),
             names(entry.get("actor")), " ".join(entry.get("basis", ()))]
 

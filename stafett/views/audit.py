@@ -27,7 +27,6 @@ from ..storage import app_root
 from ..workflows import WORKFLOWS
 from .downloads import file_response
 
-SEAL_BATCH = 5_000  # a report seals at most this many entries; the console script seals all
 PAGE_ROWS = 200
 PDF_ROWS = 1_000
 REPORT = "stafett:templates/audit/report.pt"
@@ -117,7 +116,6 @@ class AuditReport:
         self.unit = context if isinstance(context, Unit) else None
         self.municipality = context.municipality if self.unit else context
         self.journal = self.municipality.journal
-        self.journal.seal(limit=SEAL_BATCH)
         self.filters, self.errors = reports.parse_filters(
             request.GET, self.municipality, self.unit.id if self.unit else None)
 
@@ -205,32 +203,30 @@ class AccessLog:
 
     def __init__(self, context, request):
         self.log, self.request = context, request
-        self.journal = context.municipality.journal
-        self.journal.seal(limit=SEAL_BATCH)
+        self.access = request.access_journal.for_municipality(context.municipality.id)
 
     def __call__(self):
-        return render_to_response(ACCESS, self._values(), self.request)
+        return render_to_response(ACCESS, self._values(PAGE_ROWS), self.request)
 
     def csv(self):
-        log_id = self.log.id
+        log_id, access = self.log.id, self.access
 
         def produce(root, municipality) -> Iterator[bytes]:
-            journal, log = municipality.journal, municipality.logs.get(log_id)
-            names = reports.ActorNames(root, municipality, log)
-            rows = (reports.access_row(journal, k, e, names)
-                    for k, e in reports.access_rows(journal, log_id))
+            names = reports.ActorNames(root, municipality, municipality.logs.get(log_id))
+            rows = (reports.access_row(k, e, names) for k, e in access.of_log(log_id))
             yield from reports.csv_chunks(reports.ACCESS_COLUMNS, rows)
 
         return _csv_response(self.request, self.log.municipality.id, produce,
                              f"access-log-{log_id}.csv")
 
     def pdf(self):
-        html = render(ACCESS_PDF, self._values(), self.request)
+        html = render(ACCESS_PDF, self._values(PDF_ROWS), self.request)
         return _pdf_response(render_pdf(html), f"access-log-{self.log.id}.pdf")
 
-    def _values(self) -> dict:
+    def _values(self, row_limit: int) -> dict:
         municipality = self.log.municipality
-        return dict(log=self.log, rows=reports.access_rows(self.journal, self.log.id),
+        rows = self.access.of_log(self.log.id, limit=row_limit + 1)
+        return dict(log=self.log, rows=rows[:row_limit], more=len(rows) > row_limit,
                     actor_name=reports.ActorNames(self.request.app_root, municipality, self.log),
                     labels=COLUMN_LABELS, basis=BASIS_LABELS, read_label=read_label,
                     local_time=reports.local_time, unknown=UNKNOWN)

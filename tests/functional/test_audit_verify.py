@@ -59,7 +59,7 @@ def test_verify_names_an_entry_altered_in_the_database(ini, datafs):
     key, seq = tamper(datafs, alter)
     result = run("verify", ini)
     assert result.returncode == 1
-    first = result.stdout.splitlines()[1]
+    first = next(line for line in result.stdout.splitlines() if "BROKEN" in line)
     assert f"BROKEN link {seq} entry {format_key(key)}" in first and "altered" in first
 
 

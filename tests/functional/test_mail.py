@@ -16,7 +16,7 @@ from stafett import main
 from stafett.models import Consent, ConsentScope, Guardian
 from stafett.workflows import give_consent
 
-from ..conftest import app_settings, csrf_token, login
+from ..conftest import app_settings, close_app, csrf_token, login
 
 
 class Inbox:
@@ -84,7 +84,7 @@ def test_r44_guardians_living_apart_get_one_message_each(datafs, smtp):
         for rcpt, message in messages:
             assert message["To"] == rcpt[0]  # neither sees the other's address
     finally:
-        app.registry._zodb_databases[""].close()
+        close_app(app)
 
 
 def test_r14_guardians_get_an_email_when_the_log_is_activated(datafs, smtp):
@@ -97,4 +97,4 @@ def test_r14_guardians_get_an_email_when_the_log_is_activated(datafs, smtp):
         body = message.get_content()
         assert "Solbakken skole" in body and "Noah" not in body  # no child's name in mail
     finally:
-        app.registry._zodb_databases[""].close()
+        close_app(app)

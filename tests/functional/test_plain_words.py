@@ -155,7 +155,7 @@ def _sent_messages(page) -> str:
 @pytest.mark.parametrize(("moment", "oslo"), [(SUMMER, "01.07.2026, 12:00"),
                                                (WINTER, "15.01.2026, 11:00")])
 def test_sent_messages_and_access_log_show_one_event_at_the_same_oslo_time(
-        testapp, read_root, demo, moment, oslo):
+        testapp, read_root, access, demo, moment, oslo):
     """One event, a message sent and a read at the same instant, shows the same wall-clock
     time on the log page as in the access log."""
     with read_root() as root:
@@ -163,7 +163,7 @@ def test_sent_messages_and_access_log_show_one_event_at_the_same_oslo_time(
         message = OutgoingMessage("log_activated", ["ola@example.org"], "Melding", "Tekst")
         message.created = moment
         emma.outbox[(moment, "fixed")] = message
-        emma.municipality.journal.append(
+        access.append(
             "read", at=int(moment.timestamp()) * 10**9, log=emma.id, object=emma.id,
             object_kind="log", actor=holder.uid, basis=("holder",), unit=emma.unit_id,
             holder=emma.holder_id)

@@ -18,7 +18,7 @@ from stafett import main
 from stafett.models import Consent, ConsentScope
 from stafett.workflows import give_consent
 
-from ..conftest import app_settings, csrf_token, login
+from ..conftest import app_settings, close_app, csrf_token, login
 
 PURGEABLE = "%import stafett\n<purgeablefilestorage 1>\npath {path}\n</purgeablefilestorage>\n"
 
@@ -37,7 +37,7 @@ def zeo_app(tmp_path, demo_datafs):
     ini = tmp_path / "zeo.ini"
     ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = {uri}\n")
     yield app, server_dir, tmp_path / "mail", ini
-    app.registry._zodb_databases[""].close()
+    close_app(app)
     stop()
 
 

@@ -42,17 +42,16 @@ def emma(read_root) -> dict:
             ("log", ""): base}}
 
 
-def _reads(read_root, log_id) -> list[dict]:
-    with read_root() as root:
-        return [e for _k, e in root["demo"].journal.of_log(log_id, "read")]
+def _reads(access, log_id) -> list[dict]:
+    return [e for _k, e in reversed(access.of_log(log_id))]
 
 
-def test_every_file_pdf_and_page_read_is_journaled_with_its_basis(testapp, read_root, emma):
+def test_every_file_pdf_and_page_read_is_journaled_with_its_basis(testapp, access, emma):
     login(testapp, "forelder")
     for (kind, view), url in emma["urls"].items():
-        before = len(_reads(read_root, emma["id"]))
+        before = len(_reads(access, emma["id"]))
         testapp.get(url, status=200)
-        new = _reads(read_root, emma["id"])[before:]
+        new = _reads(access, emma["id"])[before:]
         assert len(new) == 1, url
         assert (new[0]["object_kind"], new[0]["view"]) == (kind, view)
         assert new[0]["actor"] == emma["uid"] and new[0]["basis"] == ("guardian",)
@@ -69,11 +68,11 @@ def test_the_access_log_names_each_kind_of_read_in_words(testapp, read_root, emm
         assert words in page
 
 
-def test_a_refused_or_redirected_request_is_no_read(testapp, read_root, emma):
+def test_a_refused_or_redirected_request_is_no_read(testapp, access, emma):
     login(testapp, "styrer")  # leader of another unit
-    before = len(_reads(read_root, emma["id"]))
+    before = len(_reads(access, emma["id"]))
     testapp.get(emma["urls"][("meeting", "pdf")], status=403)
     testapp.reset()
     login(testapp, "larer")
     testapp.post(emma["urls"][("log", "")] + "meeting-mode", status=400)  # no CSRF token
-    assert len(_reads(read_root, emma["id"])) == before
+    assert len(_reads(access, emma["id"])) == before

@@ -10,7 +10,7 @@ import webtest
 
 from stafett import main
 
-from ..conftest import app_settings, login
+from ..conftest import app_settings, close_app, login
 
 PUBLIC_VIEWS = {"login", "logout", "language"}
 
@@ -41,7 +41,7 @@ def test_r39_sessions_end_after_inactivity(datafs):
         time.sleep(3.5)
         assert testapp.get("/", status=303).location.endswith("/login")
     finally:
-        wsgi.registry._zodb_databases[""].close()
+        close_app(wsgi)
 
 
 def test_r39_an_account_with_one_time_codes_needs_a_current_code(testapp, read_root):

@@ -7,7 +7,7 @@ import ZEO
 
 from stafett import main
 
-from ..conftest import app_settings, csrf_token, login
+from ..conftest import app_settings, close_app, csrf_token, login
 
 
 def test_two_app_servers_see_each_others_writes_through_zeo(datafs):
@@ -24,5 +24,5 @@ def test_two_app_servers_see_each_others_writes_through_zeo(datafs):
         assert "Logs I hold" in second.get("/").text
     finally:
         for app in apps:
-            app.registry._zodb_databases[""].close()
+            close_app(app)
         stop()

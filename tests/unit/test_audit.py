@@ -3,12 +3,9 @@ hash chain and what verify finds when the journal is tampered with (R18, Normen)
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from stafett import audit
-from stafett.security import principals_for
 from stafett.workflows import WorkflowError, fire
 
 
@@ -65,36 +62,6 @@ def test_r18_free_text_reason_is_not_journaled(world):
     [entry] = new_entries(world.m.journal, before)
     assert entry["reason"] == "text"
     assert "Ola" not in repr(entry)
-
-
-def read(world, account, context):
-    log = context if context.__class__.__name__ == "Log" else context.__parent__.__parent__
-    request = SimpleNamespace(context=context, identity=account)
-    audit.record_read(request, log, principals_for(account, context))
-    return log
-
-
-def test_read_of_log_page_records_who_which_log_and_basis(world):
-    log = world.active()
-    before = keys(world.m.journal)
-    read(world, world.guardian, log)
-    [entry] = new_entries(world.m.journal, before)
-    assert entry == dict(kind="read", at=entry["at"], log=log.id, object=log.id,
-                         object_kind="log", view="", actor=world.guardian.uid,
-                         basis=("guardian",),
-                         unit=world.school.id, holder=world.holder.employee_id)
-
-
-def test_read_of_concern_page_records_the_concern_and_actor_basis(world):
-    log = world.active()
-    concern = world.concern(log)
-    world.measure(concern, world.actor)
-    before = keys(world.m.journal)
-    read(world, world.actor, concern)
-    [entry] = new_entries(world.m.journal, before)
-    assert entry["object"] == concern.id and entry["object_kind"] == "concern"
-    assert entry["log"] == log.id and entry["basis"] == ("actor",)
-    assert [e["object"] for _k, e in world.m.journal.of_log(log.id, "read")] == [concern.id]
 
 
 def test_journal_takes_ids_and_codes_only(world):
