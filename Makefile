@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install browser run test lint bench catalogs clean
+.PHONY: help install browser postgres run test lint bench catalogs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -38,7 +38,15 @@ $(VENV)/.browser: | $(BIN)/python
 
 browser: $(VENV)/.browser ## install Debian's Chromium for the browser tests
 
-test: install browser ## run the whole test suite
+$(VENV)/.postgres: | $(BIN)/python
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+	touch $@
+
+postgres: $(VENV)/.postgres ## install Debian's PostgreSQL server (the tests start their own on a socket)
+
+test: install browser postgres ## run the whole test suite
 	$(BIN)/pytest -q
 
 lint: install ## ruff

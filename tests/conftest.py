@@ -26,6 +26,16 @@ def catalogs():
     compile_catalogs()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the session, on a Unix socket in a temporary folder."""
+    from .postgres import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 # -- unit tests: memory storage -------------------------------------------------------------
 @pytest.fixture
 def db():

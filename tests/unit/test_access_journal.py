@@ -4,6 +4,7 @@ altered or removed (Normen fact sheets 14/15)."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from types import SimpleNamespace
 
@@ -14,9 +15,15 @@ from stafett.access_journal import AccessJournal, backend_for, default_uri
 from stafett.security import principals_for
 
 
-@pytest.fixture
-def access():
-    journal = AccessJournal(backend_for("sqlite:///:memory:"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def access(request):
+    """The same journal on both stores: SQLite (one machine), PostgreSQL (several)."""
+    if request.param == "sqlite":
+        uri = "sqlite:///:memory:"
+    else:
+        server = request.getfixturevalue("postgres")
+        uri = server.url(server.create_database(f"access_{secrets.token_hex(4)}"))
+    journal = AccessJournal(backend_for(uri))
     yield journal
     journal.close()
 
@@ -70,29 +77,25 @@ def test_seal_links_every_entry_and_verify_finds_nothing(access):
     assert access.seal(grace_ns=0) == 1 and access.head()[0] == 6
 
 
-def _rows(access):
-    return access.backend.connection()
-
-
 def test_verify_names_an_altered_row(access):
     _filled(access)
-    conn = _rows(access)
-    at, token = conn.execute("SELECT at, token FROM access_journal WHERE seq = 3").fetchone()
-    conn.execute("UPDATE access_journal SET body = replace(body, 'u1', 'u9') WHERE seq = 3")
+    [(at, token)] = access.backend.query("SELECT at, token FROM access_journal WHERE seq = 3")
+    access.backend.execute("UPDATE access_journal SET body = replace(body, 'u1', 'u9')"
+                           " WHERE seq = 3")
     problems = list(access.verify())
     assert problems[0].what == "altered" and problems[0].key == (at, token)
 
 
 def test_verify_names_the_gap_of_a_removed_row(access):
     _filled(access)
-    _rows(access).execute("DELETE FROM access_journal WHERE seq = 2")
+    access.backend.execute("DELETE FROM access_journal WHERE seq = 2")
     assert [(p.seq, p.what) for p in access.verify()][0] == (3, "gap")
 
 
 def test_verify_names_a_row_added_behind_the_journals_back(access):
     _filled(access)
-    _rows(access).execute("INSERT INTO access_journal (at, token, municipality, kind, body)"
-                          " VALUES (5, 'ffff', 'kommune', 'read', '{}')")
+    access.backend.execute("INSERT INTO access_journal (at, token, municipality, kind, body)"
+                           " VALUES (5, 'ffff', 'kommune', 'read', '{}')")
     assert [p.what for p in access.verify()] == ["unchained"]
 
 
