@@ -60,6 +60,7 @@ MESSAGES = {
     "consent_wrong_parties": "This consent is not given by the people who must consent.",
     "consent_scan_missing": "Attach the scanned, signed consent form as a PDF.",
     "consent_not_expired": "The consent has not expired.",
+    "lc_guardian_has_consent": "A guardian who gave a standing consent cannot be removed.",
     "consent_read_access_needs_employee": "Name the employee the read access is for.",
     "measure_actor_unit_needs_consent": "The actor works in another unit: record the family's "
                                         "consent to involve that unit first.",
@@ -82,6 +83,18 @@ MESSAGES = {
                                    "\"zip bomb\").",
     "upload_pdf_lzw": "The PDF uses an old compression (LZW) that cannot be checked safely. Save "
                       "or scan it as a new PDF and try again.",
+    # the unit leader's console and the superuser's pages
+    "adm_username_taken": "This username is already in use.",
+    "adm_fnr_taken": "An employee with this fødselsnummer is already registered in the "
+                     "municipality.",
+    "adm_deactivate_holds_logs": "The employee still holds logs. Transfer them first.",
+    "adm_leader_not_in_unit": "The leader must be an active employee of the unit.",
+    "adm_choose_receiver": "Choose who is to receive the log.",
+    "adm_choose_new_holder": "Choose the new holder.",
+    "adm_delete_confirm_missing": "Tick the box to confirm that the log is to be erased.",
+    "adm_delete_choose_reason": "Choose the reason from the list.",
+    "adm_consent_choose_parties": "Choose who gave the new consent.",
+    "adm_consent_date_invalid": "Give the date of the consent as a valid date.",
 }
 
 

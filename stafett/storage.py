@@ -31,9 +31,27 @@ def _archive_copies_per_municipality(root: AppRoot) -> None:
         municipality.archive_copies = OOBTree()
 
 
+def _activity_per_log(root: AppRoot) -> None:
+    """Logs made before the conflict-free activity stamp get one, from their content."""
+    from .models.indexes import reindex_all
+    from .models.log import Activity
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            stamps = [getattr(log, "modified", log.created)]
+            for name in ("meetings", "glimpses", "notes", "transfers"):
+                stamps += [item.created for item in getattr(log, name).values()]
+            stamps += [c.recorded for c in log.consents.values()]
+            for concern in log.concerns.values():
+                stamps += [concern.created, *(m.created for m in concern.measures.values())]
+            log.activity = Activity(max(stamps))
+        reindex_all(municipality)
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
-                                                 _archive_copies_per_municipality]
+                                                 _archive_copies_per_municipality,
+                                                 _activity_per_log]
 
 
 def app_root(conn) -> AppRoot:

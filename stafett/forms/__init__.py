@@ -32,15 +32,6 @@ def make_form(schema, request, buttons=(), autosave: str | None = None, **kw) ->
     return form
 
 
-def validated(form: deform.Form, request) -> tuple[dict | None, str | None]:
-    """(values, None) for a valid POST; (None, the form re-rendered with everything the
-    user typed and each problem named) when validation fails."""
-    try:
-        return form.validate(request.POST.items()), None
-    except deform.ValidationFailure as failure:
-        return None, failure.render()
-
-
 def field_errors(field, prefix: str = "") -> list[tuple[str, str]]:
     """(field title, message) for every field in error after a failed validation, nested
     ones named by their path ("Guardians: Name"), so the summary names each field."""

@@ -6,13 +6,14 @@ cost depends on what it shows, not on how many logs the municipality holds.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
+
+from .base import OSLO, utcnow
 
 
 def _guardian_and_subject_accounts(log) -> set[str]:
@@ -30,24 +31,18 @@ RUNNING = ("draft", "active", "reopened")
 BASIS_SCOPES = ("create", "reopen")
 
 
-def last_activity(log) -> dt.datetime:
-    """The newest change in the log: its own stamp or anything written in it since.
-
-    Read from the content, so the order in which a writer touches and reindexes the log
-    does not matter."""
-    stamps = [log.modified]
-    for name in ("consents", "meetings", "glimpses", "notes", "transfers"):
-        stamps.extend(item.created if name != "consents" else item.recorded
-                      for item in getattr(log, name).values())
-    for concern in log.concerns.values():
-        stamps.append(concern.created)
-        stamps.extend(m.created for m in concern.measures.values())
-    return max(stamps)
+RECENCY_SECONDS = 3600
 
 
 def _recency(log) -> set:
-    """(unit, minus the time of the last activity): a unit's logs, newest first."""
-    return {(log.unit_id, -last_activity(log).timestamp())}
+    """(unit, minus the hour of the last activity): a unit's logs, newest first. By the hour,
+    so that the glimpses of one busy hour do not each rewrite the index."""
+    stamp = log.last_activity.timestamp()
+    return {(log.unit_id, -float(stamp - stamp % RECENCY_SECONDS))}
+
+
+def _activity_day(log) -> str:
+    return log.last_activity.astimezone(OSLO).date().isoformat()
 
 
 def _unit_categories(log) -> set:
@@ -156,7 +151,7 @@ def _running_by_activity_day(log) -> Counter:
     """Running logs by the day of their last activity ("no activity for N weeks")."""
     if log.state not in RUNNING:
         return Counter()
-    return Counter({(log.unit_id, last_activity(log).date().isoformat()): 1})
+    return Counter({(log.unit_id, _activity_day(log)): 1})
 
 
 def _measures_by_deadline_day(log) -> Counter:
@@ -327,3 +322,22 @@ def reindex_all(municipality) -> int:
     for log in municipality.logs.values():
         municipality.index.reindex(log)
     return len(municipality.logs)
+
+
+def keep_in_step(event) -> None:
+    """The subscriber of every announced change (``events.LogChanged``): the changed measure
+    or consent in its queue, the log's activity stamp, and the log's entries. Entries that
+    did not change are not rewritten, so a glimpse writes nothing here but the stamp."""
+    from .concern import Measure
+    from .consent import Consent
+
+    log = event.log
+    if log is None or log.state in ("new", "deleted") or not log.is_stored:
+        return
+    index = log.municipality.index
+    if isinstance(event.obj, Measure):
+        index.index_measure(log.id, event.obj)
+    elif isinstance(event.obj, Consent):
+        index.index_consent(log.id, event.obj)
+    log.activity.record(utcnow())
+    index.reindex(log)

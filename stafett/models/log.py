@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from BTrees.OOBTree import OOBTree
+from persistent import Persistent
 
 from .base import Container, Resource, attach, find_parent, new_id, utcnow
 from .identity import age_on, birth_date, validate_fnr
@@ -51,6 +52,22 @@ class Guardian(Resource):
         self.protected = protected
 
 
+class Activity(Persistent):
+    """When anything last happened in the log. Writers that commit at the same time each
+    keep their own stamp and the later one wins (``_p_resolveConflict``), so concurrent
+    glimpses in one log never conflict on the log itself (DESIGN: Hot spots)."""
+
+    def __init__(self, at) -> None:
+        self.at = at
+
+    def record(self, at) -> None:
+        if at > self.at:
+            self.at = at
+
+    def _p_resolveConflict(self, old: dict, committed: dict, new: dict) -> dict:
+        return committed if committed["at"] >= new["at"] else new
+
+
 class Level(enum.IntEnum):
     """BTI levels 1-3: level 1 stays inside the holder's own unit (R7)."""
 
@@ -75,7 +92,7 @@ class Log(Resource):
         self.level = Level(level)
         self.guardians_live_together = True
         self.created = utcnow()
-        self.modified = self.created
+        self.activity = Activity(self.created)
         self.closed_at = None
         self.archives = OOBTree()  # time -> ArchivedPdf (R15, R17, R35)
         self.history = OOBTree()  # (time, id) -> transition record incl. free-text note (R18)
@@ -112,13 +129,14 @@ class Log(Resource):
     def is_editable(self) -> bool:
         return self.state in ("draft", "active", "reopened")
 
-    def touch(self) -> None:
-        """Mark the log changed and bring its index entries in step, in this transaction.
-        Everything that writes in a log calls this once it is done."""
-        self.modified = utcnow()
+    @property
+    def last_activity(self):
+        return self.activity.at
+
+    @property
+    def is_stored(self) -> bool:
         container = self.__parent__
-        if container is not None and container.get(self.id) is self:
-            self.municipality.index.reindex(self)
+        return container is not None and container.get(self.id) is self
 
     def add_history(self, record: dict) -> None:
         self.history[(record["at"], new_id())] = record

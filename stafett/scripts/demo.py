@@ -24,15 +24,10 @@ from ..models import (
     Decision,
     Employee,
     Evaluation,
-    Glimpse,
-    Goal,
-    Guardian,
     Measure,
-    Meeting,
     Municipality,
     Party,
     ServiceType,
-    Subject,
     SubjectKind,
     Transfer,
     TransferKind,
@@ -41,9 +36,9 @@ from ..models import (
 )
 from ..models.base import today
 from ..models.log import Log
-from ..models.notes import AuthorRole
 from ..services.passwords import hash_password
-from ..workflows import add_measure, create_log, fire, give_consent, propose_transfer
+from ..workflows import add_measure, fire, give_consent, propose_transfer
+from ..workflows.content import add_concern, add_glimpse, add_meeting, open_draft
 from . import app_root_of, open_db
 
 DEMO_SLUG = "demo"
@@ -142,16 +137,16 @@ class DemoBuilder:
     # -- logs -------------------------------------------------------------------------
     def new_log(self, holder_acc, unit, name, born, guardians, level=1, kind=SubjectKind.CHILD,
                 subject_username=None) -> Log:
-        subject = Subject(name, self.fnr(born), kind, username=subject_username)
-        log = Log(subject, holder_acc.employee_id, unit.id, level)
-        create_log(self.m, log, holder_acc)
         for g_name, username in guardians:
-            log.guardians.add(Guardian(g_name, f"{username}@example.org", "+47 900 00 000",
-                                       username=username))
             if username not in self.root.accounts:
                 self.account(username, AccountKind.GUARDIAN, g_name, about="guardian")
-        log.touch()
-        return log
+        family = [{"guardian_id": "", "name": g_name, "email": f"{username}@example.org",
+                   "phone": "+47 900 00 000", "lives_with_child": True, "username": username}
+                  for g_name, username in guardians]
+        return open_draft(self.m, self.m.employee(holder_acc.employee_id), {
+            "subject_name": name, "fnr": self.fnr(born), "kind": kind,
+            "subject_username": subject_username, "level": level,
+            "guardians_live_together": True, "guardians": family}, holder_acc)
 
     def consent(self, log, actor, scope=ConsentScope.CREATE, days_ago=30, **kw) -> Consent:
         parties = [g for g in log.guardians.keys()][:1] or ["subject"]
@@ -161,10 +156,7 @@ class DemoBuilder:
         return give_consent(log, Consent(parties, date, scope, **kw), actor)
 
     def concern(self, log, actor, text, category, goal) -> Concern:
-        concern = log.concerns.add(Concern(text, category, actor.employee_id))
-        concern.set_goal(Goal(goal))
-        log.touch()
-        return concern
+        return add_concern(log, {"text": text, "category": category, "goal": goal}, actor)
 
     def measure(self, concern, actor, text, arena, party=Party.ACTOR, actor_id=None, weeks=6):
         start = today() - dt.timedelta(days=14)
@@ -182,9 +174,10 @@ class DemoBuilder:
                             [("Ola Nordmann", "forelder"), ("Kari Nordmann", "forelder2")],
                             level=2)
         self.consent(emma, holder, expires=today() + dt.timedelta(days=20))
-        meeting = emma.meetings.add(Meeting(today() - dt.timedelta(days=7),
-                                            "Oppstart og avtaler", ("Lars Lærer", "Ola Nordmann"),
-                                            "Lars Lærer", "Vi ble enige om tre tiltak."))
+        meeting = add_meeting(emma, {
+            "date": today() - dt.timedelta(days=7), "agenda": "Oppstart og avtaler",
+            "participants": "Lars Lærer\nOla Nordmann", "minute_taker": "Lars Lærer",
+            "summary": "Vi ble enige om tre tiltak.", "concern_ids": ()}, holder)
         fire(emma, "activate", holder)
         reading = self.concern(emma, holder, "Emma strever med å lese tekster på trinnet sitt.",
                                Category.LEARNING, "Emma leser 20 minutter hver dag.")
@@ -201,11 +194,8 @@ class DemoBuilder:
             "Emma forteller om nye venner hjemme."))
         self.measure(friends, holder, "Emma velger en lek hun vil lære bort.", Arena.CHILD,
                      party=Party.SUBJECT)
-        emma.glimpses.add(Glimpse("Emma leste en hel side høyt i dag!",
-                                  self.assistant_acc.username, AuthorRole.ACTOR))
-        emma.glimpses.add(Glimpse("Emma var stolt da hun kom hjem.", "forelder",
-                                  AuthorRole.GUARDIAN))
-        emma.touch()
+        add_glimpse(emma, "Emma leste en hel side høyt i dag!", self.assistant_acc)
+        add_glimpse(emma, "Emma var stolt da hun kom hjem.", self.root.accounts["forelder"])
 
         # A draft, still being prepared.
         self.new_log(holder, school, "Noah Hansen", years_ago(11), [("Nina Hansen", "nina")])

@@ -22,7 +22,6 @@ def hand_over_log(log, transfer, new_holder) -> None:
         _move_to(log, new_holder.unit.municipality)
     log.holder_id = new_holder.id
     log.unit_id = new_holder.unit_id
-    log.touch()
 
 
 def _move_to(log, target) -> None:

@@ -1,4 +1,4 @@
-"""The staff of a unit: add, edit, deactivate, appoint leaders (R1, R6, R21).
+"""The municipality's organisation: units, their staff and leaders (R1, R6, R21, R36).
 
 A deactivated employee can no longer log in (``security.account_is_usable``); the logs they
 hold keep their history and holder until a leader transfers them.
@@ -80,6 +80,25 @@ def appoint_leader(unit: Unit, employee: Employee, actor, *, replace: bool = Fal
                 _journal(unit, "leader_removed", other, actor)
     employee.is_leader = True
     _journal(unit, "leader_appointed", employee, actor)
+
+
+UNIT_FIELDS = ("name", "service", "org_number", "children")
+
+
+def add_unit(municipality, data: dict, actor) -> Unit:
+    """R1: the superuser adds a unit of the municipality."""
+    unit = municipality.add_unit(Unit(*(data[name] for name in UNIT_FIELDS)))
+    municipality.journal.append("unit_added", unit=unit.id, actor=getattr(actor, "uid", None))
+    return unit
+
+
+def change_unit(unit: Unit, data: dict, actor) -> None:
+    """The superuser corrects a unit; its leader records the number of children (R36)."""
+    for name in UNIT_FIELDS:
+        if name in data:
+            setattr(unit, name, data[name])
+    unit.municipality.journal.append("unit_changed", unit=unit.id,
+                                     actor=getattr(actor, "uid", None))
 
 
 def _account(employee: Employee) -> Account | None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 import io
 
-import deform
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..forms import make_form, validated
 from ..forms.admin import ChildrenSchema, EmployeeSchema, NewEmployeeSchema
 from ..i18n import _
 from ..messages import STATE_NAMES, message_for
@@ -26,24 +24,10 @@ from ..models.org import Employee, Unit
 from ..security import Permission
 from ..services import staff, stats
 from ..services.charts import bar_chart
+from .formview import FormView
 
 P = Permission
 
-ADMIN_MESSAGES = {
-    "adm_username_taken": "This username is already in use.",
-    "adm_fnr_taken": "An employee with this fødselsnummer is already registered in the "
-                     "municipality.",
-    "adm_deactivate_holds_logs": "The employee still holds logs. Transfer them first.",
-    "adm_leader_not_in_unit": "The leader must be an active employee of the unit.",
-    "adm_choose_receiver": "Choose who is to receive the log.",
-    "adm_choose_new_holder": "Choose the new holder.",
-    "adm_delete_confirm_missing": "Tick the box to confirm that the log is to be erased.",
-    "adm_delete_choose_reason": "Choose the reason from the list.",
-    "adm_consent_choose_parties": "Choose who gave the new consent.",
-    "adm_consent_date_invalid": "Give the date of the consent as a valid date.",
-    "adm_grant_needs_consent": "Choose a valid consent from the family that covers supervision.",
-    "adm_grant_exists": "You already have supervisor read access in this log.",
-}
 
 CATEGORY_NAMES = {str(c): _(f"adm_category_{c}", default=str(c).replace("_", " ").capitalize())
                   for c in Category}
@@ -51,10 +35,7 @@ ARENA_NAMES = {str(a): _(f"adm_arena_{a}", default=str(a).capitalize()) for a in
 
 
 def error_text(request, error: DomainError) -> str:
-    """The refusal's message in the user's language (console messages and workflow rules)."""
-    if error.msg in ADMIN_MESSAGES:
-        return request.translate(_(error.msg, default=ADMIN_MESSAGES[error.msg],
-                                   mapping=error.mapping))
+    """The refusal's message in the user's language."""
     return request.translate(message_for(error))
 
 
@@ -82,30 +63,51 @@ def back_to(request, context, name: str = "", **query) -> HTTPSeeOther:
 
 
 # -- overview and statistics (R36) -----------------------------------------------------------
-@view_config(context=Unit, name="console", renderer="stafett:templates/admin/console.pt",
-             permission=P.ADMIN_UNIT)
-def console(request):
-    unit = request.context
-    weeks = _int_param(request, "weeks", stats.DEFAULT_IDLE_WEEKS, 1, 104)
-    figures = stats.unit_dashboard(unit.municipality, unit, idle_weeks=weeks)
-    tables = dashboard_tables(request, figures)
-    form = make_form(ChildrenSchema(), request, formid="children", action=request.resource_url(
-        unit, "console-children"), buttons=(deform.Button("save", _("adm_save", default="Save")),))
-    return {"unit": unit, "figures": figures, "tables": tables, "tab": "console",
-            "children_form": form.render({"children": unit.children})}
+class ConsoleForm(FormView):
+    """A form on a console page: no log to go back to, nothing kept in the browser."""
+
+    autosave = False
+
+    def bind(self) -> dict:
+        return {}
+
+    def back_url(self) -> None:
+        return None
 
 
 @view_config(context=Unit, name="console-children", request_method="POST",
              renderer="stafett:templates/admin/console.pt", permission=P.ADMIN_UNIT)
-def record_children(request):
-    unit = request.context
-    data, failed = validated(make_form(ChildrenSchema(), request, formid="children"), request)
-    if data is None:
-        figures = stats.unit_dashboard(unit.municipality, unit)
+class RecordChildren(ConsoleForm):
+    """R36: the unit records its number of children, the base of the 10 % target."""
+
+    schema_factory = ChildrenSchema
+    formid = "children"
+    button = _("adm_save", default="Save")
+
+    @property
+    def action(self) -> str:
+        return self.request.resource_url(self.context, "console-children")
+
+    def appstruct(self) -> dict:
+        return {"children": self.context.children}
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        unit, request = self.context, self.request
+        weeks = _int_param(request, "weeks", stats.DEFAULT_IDLE_WEEKS, 1, 104)
+        figures = stats.unit_dashboard(unit.municipality, unit, idle_weeks=weeks)
         return {"unit": unit, "figures": figures, "tables": dashboard_tables(request, figures),
-                "tab": "console", "children_form": failed}
-    unit.children = data["children"]
-    return back_to(request, unit, "console")
+                "tab": "console", "children_form": form_html}
+
+    def success(self, data):
+        staff.change_unit(self.context, {"children": data["children"]}, self.request.identity)
+        return back_to(self.request, self.context, "console")
+
+
+@view_config(context=Unit, name="console", renderer="stafett:templates/admin/console.pt",
+             permission=P.ADMIN_UNIT)
+def console(request):
+    form = RecordChildren(request.context, request)
+    return form.page(form.form().render(form.appstruct()))
 
 
 @view_config(context=Unit, name="console-csv", permission=P.ADMIN_UNIT)
@@ -208,30 +210,27 @@ def console_logs(request):
 
 
 # -- staff (R1) ----------------------------------------------------------------------------
-def _staff_form(request, unit):
-    return make_form(NewEmployeeSchema(), request, formid="employee",
-                     action=request.resource_url(unit, "console-staff"),
-                     buttons=(deform.Button("add", _("adm_add_employee",
-                                                     default="Add employee")),))
-
-
 @view_config(context=Unit, name="console-staff", renderer="stafett:templates/admin/staff.pt",
              permission=P.ADMIN_UNIT)
-def console_staff(request):
-    unit = request.context
-    form = _staff_form(request, unit)
-    rendered, error = None, None
-    if request.method == "POST":
-        data, rendered = validated(form, request)
-        if data is not None:
-            try:
-                return back_to(request, staff.add_employee(unit, data, request.identity))
-            except DomainError as exc:
-                error, rendered = error_text(request, exc), form.render(data)
-    employees = sorted(unit.employees.values(), key=lambda e: (not e.active, e.name))
-    return {"unit": unit, "employees": employees, "tab": "staff", "error": error,
-            "form": rendered or form.render({"may_act": True}),
-            "holding": lambda e: unit.municipality.index.count("holder", e.id)}
+class AddEmployee(ConsoleForm):
+    schema_factory = NewEmployeeSchema
+    formid = "employee"
+    button_name = "add"
+    button = _("adm_add_employee", default="Add employee")
+
+    def appstruct(self) -> dict:
+        return {"may_act": True}
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        unit = self.context
+        employees = sorted(unit.employees.values(), key=lambda e: (not e.active, e.name))
+        return {"unit": unit, "employees": employees, "tab": "staff", "error": error,
+                "form": form_html,
+                "holding": lambda e: unit.municipality.index.count("holder", e.id)}
+
+    def success(self, data):
+        employee = staff.add_employee(self.context, data, self.request.identity)
+        return back_to(self.request, employee)
 
 
 @view_config(context=Employee, renderer="stafett:templates/admin/employee.pt",
@@ -253,24 +252,23 @@ def employee_page(request):
 
 @view_config(context=Employee, name="edit", renderer="stafett:templates/admin/form.pt",
              permission=P.ADMIN_UNIT)
-def edit_employee(request):
-    employee = request.context
-    form = make_form(EmployeeSchema(), request, formid="employee",
-                     buttons=(deform.Button("save", _("adm_save", default="Save")),))
+class EditEmployee(ConsoleForm):
+    schema_factory = EmployeeSchema
+    formid = "employee"
     title = _("adm_edit_employee", default="Edit employee")
-    page = {"unit": employee.unit, "title": title, "tab": "staff", "error": None}
-    if request.method != "POST":
-        appstruct = {k: getattr(employee, k) for k in
-                     ("name", "fnr", "email", "phone", "may_act", "may_hold")}
-        return dict(page, form=form.render(appstruct))
-    data, failed = validated(form, request)
-    if data is None:
-        return dict(page, form=failed)
-    try:
-        staff.update_employee(employee, data, request.identity)
-    except DomainError as exc:
-        return dict(page, form=form.render(data), error=error_text(request, exc))
-    return back_to(request, employee)
+    button = _("adm_save", default="Save")
+
+    def appstruct(self) -> dict:
+        return {k: getattr(self.context, k)
+                for k in ("name", "fnr", "email", "phone", "may_act", "may_hold")}
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        return {"unit": self.context.unit, "title": self.title, "tab": "staff",
+                "form": form_html, "error": error}
+
+    def success(self, data):
+        staff.update_employee(self.context, data, self.request.identity)
+        return back_to(self.request, self.context)
 
 
 @view_config(context=Employee, name="deactivate", request_method="POST",

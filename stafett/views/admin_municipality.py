@@ -3,100 +3,101 @@ figures. Views on the ``Municipality`` and its ``Unit``s, permission ``admin_mun
 
 from __future__ import annotations
 
-import deform
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import view_config
 
-from ..forms import make_form, validated
 from ..forms.admin import SERVICE_NAMES, NewEmployeeSchema, UnitSchema
 from ..i18n import _
 from ..models.base import DomainError
 from ..models.org import Municipality, Unit
 from ..security import Permission
 from ..services import staff, stats
-from .admin import back_to, error_text
+from .admin import ConsoleForm, back_to, error_text
 
 P = Permission
-UNIT_FIELDS = ("name", "service", "org_number", "children")  # Unit(...) in this order
-
-
-def _unit_form(request, action, button):
-    return make_form(UnitSchema(), request, formid="unit", action=action,
-                     buttons=(deform.Button("save", button),))
 
 
 @view_config(context=Municipality, name="admin",
              renderer="stafett:templates/admin/municipality.pt",
              permission=P.ADMIN_MUNICIPALITY)
-def municipality_admin(request):
-    municipality = request.context
-    form = _unit_form(request, request.resource_url(municipality, "admin"),
-                      _("adm_add_unit", default="Add unit"))
-    rendered = None
-    if request.method == "POST":
-        data, rendered = validated(form, request)
-        if data is not None:
-            unit = municipality.add_unit(Unit(*(data[name] for name in UNIT_FIELDS)))
-            municipality.journal.append("unit_added", unit=unit.id,
-                                        actor=request.identity.uid)
-            return back_to(request, unit, "admin-unit")
-    return {"municipality": municipality, "figures": stats.municipality_figures(municipality),
-            "form": rendered or form.render(), "services": SERVICE_NAMES}
+class AddUnit(ConsoleForm):
+    """The municipality's units and figures, and a new unit (R1)."""
+
+    schema_factory = UnitSchema
+    formid = "unit"
+    button = _("adm_add_unit", default="Add unit")
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        return {"municipality": self.context, "form": form_html, "services": SERVICE_NAMES,
+                "figures": stats.municipality_figures(self.context)}
+
+    def success(self, data):
+        unit = staff.add_unit(self.context, data, self.request.identity)
+        return back_to(self.request, unit, "admin-unit")
+
+
+class UnitPage(ConsoleForm):
+    """The unit's page for the superuser: the unit's facts and a new leader, two forms."""
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        unit_form, leader_form = self.both_forms(form_html)
+        unit = self.context
+        employees = sorted((e for e in unit.employees.values() if e.active),
+                           key=lambda e: e.name)
+        return {"unit": unit, "form": unit_form, "leader_form": leader_form, "error": error,
+                "employees": employees, "leaders": [e for e in employees if e.is_leader]}
 
 
 @view_config(context=Unit, name="admin-unit", renderer="stafett:templates/admin/unit_edit.pt",
              permission=P.ADMIN_MUNICIPALITY)
-def unit_admin(request):
-    """Edit the unit, appoint or replace its leaders, add a new leader (R1)."""
-    unit = request.context
-    form = _unit_form(request, request.resource_url(unit, "admin-unit"),
-                      _("adm_save", default="Save"))
-    leader_form = make_form(NewEmployeeSchema(), request, formid="leader",
-                            action=request.resource_url(unit, "admin-leader"),
-                            buttons=(deform.Button("add", _("adm_add_leader",
-                                                            default="Add new leader")),))
-    rendered = None
-    if request.method == "POST":
-        data, rendered = validated(form, request)
-        if data is not None:
-            for name in UNIT_FIELDS:
-                setattr(unit, name, data[name])
-            unit.municipality.journal.append("unit_changed", unit=unit.id,
-                                             actor=request.identity.uid)
-            return back_to(request, unit.municipality, "admin")
-    return _unit_page(request, unit, rendered or form.render(_unit_values(unit)),
-                      leader_form.render({"may_hold": True, "may_act": True}), None)
+class EditUnit(UnitPage):
+    schema_factory = UnitSchema
+    formid = "unit"
+    button = _("adm_save", default="Save")
 
+    @property
+    def action(self) -> str:
+        return self.request.resource_url(self.context, "admin-unit")
 
-def _unit_values(unit) -> dict:
-    return {name: str(getattr(unit, name)) if name == "service" else getattr(unit, name)
-            for name in UNIT_FIELDS}
+    def appstruct(self) -> dict:
+        unit = self.context
+        return {name: str(getattr(unit, name)) if name == "service" else getattr(unit, name)
+                for name in staff.UNIT_FIELDS}
 
+    def both_forms(self, form_html: str) -> tuple[str, str]:
+        leader = AddLeader(self.context, self.request)
+        return form_html, leader.form().render(leader.appstruct())
 
-def _unit_page(request, unit, form, leader_form, error) -> dict:
-    employees = sorted((e for e in unit.employees.values() if e.active), key=lambda e: e.name)
-    return {"unit": unit, "form": form, "leader_form": leader_form, "error": error,
-            "employees": employees, "leaders": [e for e in employees if e.is_leader]}
+    def success(self, data):
+        staff.change_unit(self.context, data, self.request.identity)
+        return back_to(self.request, self.context.municipality, "admin")
 
 
 @view_config(context=Unit, name="admin-leader", request_method="POST",
              renderer="stafett:templates/admin/unit_edit.pt",
              permission=P.ADMIN_MUNICIPALITY)
-def add_leader(request):
-    unit = request.context
-    leader_form = make_form(NewEmployeeSchema(), request, formid="leader")
-    form = _unit_form(request, request.resource_url(unit, "admin-unit"),
-                      _("adm_save", default="Save"))
-    current = _unit_values(unit)
-    data, failed = validated(leader_form, request)
-    if data is None:
-        return _unit_page(request, unit, form.render(current), failed, None)
-    try:
-        staff.add_employee(unit, dict(data, is_leader=True), request.identity)
-    except DomainError as exc:
-        return _unit_page(request, unit, form.render(current), leader_form.render(data),
-                          error_text(request, exc))
-    return back_to(request, unit, "admin-unit")
+class AddLeader(UnitPage):
+    """R1: the superuser adds a new employee as the unit's leader."""
+
+    schema_factory = NewEmployeeSchema
+    formid = "leader"
+    button_name = "add"
+    button = _("adm_add_leader", default="Add new leader")
+
+    @property
+    def action(self) -> str:
+        return self.request.resource_url(self.context, "admin-leader")
+
+    def appstruct(self) -> dict:
+        return {"may_hold": True, "may_act": True}
+
+    def both_forms(self, form_html: str) -> tuple[str, str]:
+        unit = EditUnit(self.context, self.request)
+        return unit.form().render(unit.appstruct()), form_html
+
+    def success(self, data):
+        staff.add_employee(self.context, dict(data, is_leader=True), self.request.identity)
+        return back_to(self.request, self.context, "admin-unit")
 
 
 @view_config(context=Unit, name="admin-appoint", request_method="POST",

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import colander
-import deform
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 
-from ..forms import field_errors
 from ..forms.log_content import (
     ConcernSchema,
     CorrectMeasureSchema,
@@ -15,36 +13,26 @@ from ..forms.log_content import (
     MeasureSchema,
 )
 from ..i18n import _
-from ..messages import message_for
-from ..models.base import DomainError, today, utcnow
-from ..models.concern import TEXT_CORRECTION_WINDOW, Concern, Evaluation, Goal, Measure
+from ..models.base import today, utcnow
+from ..models.concern import TEXT_CORRECTION_WINDOW, Concern, Evaluation, Measure
 from ..models.log import Level, Log
 from ..security import Permission
-from ..workflows import WorkflowError, add_measure, fire
-from .log_content import (
-    FORM_PAGE,
-    concern_item,
-    content_form,
-    form_page,
-    hints_for,
-    log_of,
-    refuse_field,
-    saved,
+from ..workflows import add_measure, fire
+from ..workflows.content import (
+    add_concern,
+    close_concern,
+    correct_measure_text,
+    edit_concern,
+    goal_revision,
 )
+from .formview import FORM_PAGE, FormView
+from .log_content import concern_item, hints_for, log_of
 
-SAVE = _("ct_save", default="Save")
-MEASURE_FIELD_OF_ERROR = {
-    "measure_one_party": "actor",
-    "measure_deadline_before_start": "deadline",
-    "measure_actor_may_not_act": "actor",
-    "measure_actor_outside_unit": "actor",
-    "measure_actor_has_active_measure": "actor",
-    "measure_text_fixed": "text",
-}
+P = Permission
 
 
 # -- concerns and goals -------------------------------------------------------------------
-def _concern_hints(request, data: dict) -> list[dict]:
+def concern_hints(request, data: dict) -> list[dict]:
     schema = ConcernSchema()
     return hints_for(request, {
         schema["text"].title: (data.get("text", ""), "text"),
@@ -53,65 +41,60 @@ def _concern_hints(request, data: dict) -> list[dict]:
     })
 
 
-def _goal_rev(goal) -> str:
-    return goal.created.isoformat() if goal is not None else ""
-
-
-def save_goal(concern: Concern, text: str, sub_goals_text: str, base: str) -> None:
-    """One goal at a time (R24). An edit replaces the goal the user started from once (the
-    old one kept in ``former_goals``); later saves of the same edit, also autosaves, update
-    that new goal in place."""
-    sub_goals = tuple(line.strip() for line in sub_goals_text.splitlines() if line.strip())
-    goal = concern.goal
-    if goal is not None and (goal.text, goal.sub_goals) == (text, sub_goals):
-        return
-    if not text and goal is None:
-        return
-    continuing = (goal is not None and concern.former_goals
-                  and _goal_rev(concern.former_goals[-1]) == base and _goal_rev(goal) != base)
-    if continuing:
-        goal.text, goal.sub_goals = text, sub_goals
-    else:
-        concern.set_goal(Goal(text, sub_goals))
-
-
-def apply_concern(concern: Concern, data: dict) -> None:
-    concern.text = data["text"]
-    concern.category = data["category"]
-    concern.maintaining_factors = data.get("maintaining_factors", "")
-    save_goal(concern, data.get("goal", ""), data.get("sub_goals", ""),
-              data.get("goal_base", ""))
-
-
-@view_config(context=Log, name="add-concern", renderer=FORM_PAGE, permission=Permission.EDIT)
-def add_concern(request):
+@view_config(context=Log, name="add-concern", renderer=FORM_PAGE, permission=P.EDIT)
+class AddConcern(FormView):
     """R24/R28: the concern and its goal are stored the moment the form is sent."""
-    log = request.context
-    form = content_form(ConcernSchema(), request, "concern-form",
-                        _("ct_save_concern", default="Save concern"))
-    page = dict(title=_("ct_add_concern", default="New concern"), log=log,
-                back_url=request.resource_url(log))
-    if request.method != "POST":
-        return form_page(request, form.render(), **page)
-    try:
-        data = form.validate(request.POST.items())
-    except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=field_errors(failure.field),
-                         **page)
-    concern = log.concerns.add(Concern(data["text"], data["category"],
-                                       request.identity.employee_id))
-    apply_concern(concern, data)
-    log.touch()
-    return saved(request, concern, "concern-form",
-                 _("ct_concern_saved", default="The concern is saved. Add the measures."))
+
+    schema_factory = ConcernSchema
+    formid = "concern-form"
+    title = _("ct_add_concern", default="New concern")
+    button = _("ct_save_concern", default="Save concern")
+
+    def success(self, data):
+        concern = add_concern(self.log, data, self.request.identity, request=self.request)
+        return self.done(concern, _("ct_concern_saved",
+                                    default="The concern is saved. Add the measures."))
+
+
+@view_config(context=Concern, name="edit", renderer=FORM_PAGE, permission=P.EDIT)
+class EditConcern(FormView):
+    schema_factory = ConcernSchema
+    title = _("ct_edit_concern", default="Change the concern and goal")
+
+    @property
+    def formid(self) -> str:
+        return f"concern-{self.context.id}"
+
+    def form(self):
+        form = super().form()
+        form.action = self.request.resource_url(self.context, "edit")
+        form.widget.attributes["data-autosave-url"] = self.request.resource_url(
+            self.context, "autosave")
+        return form
+
+    def back_url(self) -> str:
+        return self.request.resource_url(self.context)
+
+    def appstruct(self) -> dict:
+        concern, goal = self.context, self.context.goal
+        return {"text": concern.text, "category": str(concern.category),
+                "goal": goal.text if goal else "",
+                "sub_goals": "\n".join(goal.sub_goals) if goal else "",
+                "maintaining_factors": concern.maintaining_factors,
+                "goal_base": goal_revision(goal)}
+
+    def success(self, data):
+        edit_concern(self.context, data, self.request.identity, request=self.request)
+        return self.done(self.context, _("ct_concern_saved_short",
+                                         default="The concern is saved."))
 
 
 @view_config(context=Concern, renderer="stafett:templates/log/content/concern.pt",
-             permission=Permission.VIEW)
+             permission=P.VIEW)
 def concern_page(request):
     concern = request.context
     log = log_of(concern)
-    may_edit = request.has_permission(Permission.EDIT, concern)
+    may_edit = request.has_permission(P.EDIT, concern)
     return {"log": log, "item": concern_item(request, log, concern), "may_edit": may_edit,
             "hints": _page_hints(request, concern) if may_edit else [],
             "meetings": log.meetings, "former_goals": concern.former_goals}
@@ -121,8 +104,8 @@ def _page_hints(request, concern: Concern) -> list[dict]:
     """Writing help after a save (R32): saving is never blocked, the page shows the hints
     for the texts the holder can still change (measures only within their 8 hours)."""
     goal = concern.goal
-    hints = _concern_hints(request, {"text": concern.text, "goal": goal.text if goal else "",
-                                     "sub_goals": "\n".join(goal.sub_goals) if goal else ""})
+    hints = concern_hints(request, {"text": concern.text, "goal": goal.text if goal else "",
+                                    "sub_goals": "\n".join(goal.sub_goals) if goal else ""})
     title = MeasureSchema()["text"].title
     for measure in concern.active_measures():
         if utcnow() - measure.created <= TEXT_CORRECTION_WINDOW:
@@ -130,36 +113,8 @@ def _page_hints(request, concern: Concern) -> list[dict]:
     return hints
 
 
-@view_config(context=Concern, name="edit", renderer=FORM_PAGE, permission=Permission.EDIT)
-def edit_concern(request):
-    concern = request.context
-    log = log_of(concern)
-    form = content_form(ConcernSchema(), request, f"concern-{concern.id}", SAVE)
-    form.action = request.resource_url(concern, "edit")
-    form.widget.attributes["data-autosave-url"] = request.resource_url(concern, "autosave")
-    page = dict(title=_("ct_edit_concern", default="Change the concern and goal"), log=log,
-                back_url=request.resource_url(concern))
-    if request.method != "POST":
-        goal = concern.goal
-        return form_page(request, form.render({
-            "text": concern.text, "category": str(concern.category),
-            "goal": goal.text if goal else "",
-            "sub_goals": "\n".join(goal.sub_goals) if goal else "",
-            "maintaining_factors": concern.maintaining_factors,
-            "goal_base": _goal_rev(goal)}), **page)
-    try:
-        data = form.validate(request.POST.items())
-    except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=field_errors(failure.field),
-                         **page)
-    apply_concern(concern, data)
-    log.touch()
-    return saved(request, concern, f"concern-{concern.id}",
-                 _("ct_concern_saved_short", default="The concern is saved."))
-
-
 @view_config(context=Concern, name="autosave", request_method="POST", renderer="json",
-             permission=Permission.EDIT)
+             permission=P.EDIT)
 def autosave_concern(request):
     """R28: the concern and goal are saved while the holder types (static/autosave.js)."""
     concern = request.context
@@ -171,21 +126,17 @@ def autosave_concern(request):
     except colander.Invalid as invalid:
         request.response.status = 422
         return {"saved": False, "errors": invalid.asdict(translate=request.translate)}
-    apply_concern(concern, data)
-    log_of(concern).touch()
-    return {"saved": True, "hints": _concern_hints(request, data)}
+    edit_concern(concern, data, request.identity, request=request)
+    return {"saved": True, "hints": concern_hints(request, data)}
 
 
-@view_config(context=Concern, name="close", request_method="POST", permission=Permission.EDIT)
-def close_concern(request):
+@view_config(context=Concern, name="close", request_method="POST", permission=P.EDIT)
+def close(request):
     """R24: a concern is closed when its goal is met."""
-    concern = request.context
-    if concern.closed is None:
-        concern.close()
-        log_of(concern).touch()
+    close_concern(request.context, request.identity, request=request)
     request.session.flash(request.translate(_("ct_concern_closed",
                                               default="The concern is closed.")))
-    return HTTPSeeOther(location=request.resource_url(concern))
+    return HTTPSeeOther(location=request.resource_url(request.context))
 
 
 # -- measures -----------------------------------------------------------------------------
@@ -205,145 +156,140 @@ def measure_from(data: dict) -> Measure:
                    data["actor"] or None)
 
 
-def _measure_form(request, log, formid, button) -> deform.Form:
-    return content_form(MeasureSchema(), request, formid, button,
-                        actor_choices=actor_choices(log))
+MEASURE_FIELDS = {
+    "measure_one_party": "actor",
+    "measure_deadline_before_start": "deadline",
+    "measure_actor_may_not_act": "actor",
+    "measure_actor_outside_unit": "actor",
+    "measure_actor_has_active_measure": "actor",
+    "measure_actor_unit_needs_consent": "actor",
+    "measure_text_fixed": "text",
+    "measure_evaluation_needs_meeting": "meeting",
+}
 
 
-def _text(request, error: DomainError) -> str:
-    return request.translate(message_for(error))
+class MeasureForm(FormView):
+    """The forms on a concern's measures: back to the concern, its text as the intro."""
+
+    field_of_refusal = MEASURE_FIELDS
+
+    @property
+    def concern(self) -> Concern:
+        return self.context if isinstance(self.context, Concern) else self.context.concern
+
+    @property
+    def intro(self) -> str:
+        return self.context.text
+
+    def back_url(self) -> str:
+        return self.request.resource_url(self.concern)
+
+    def bind(self) -> dict:
+        return dict(super().bind(), actor_choices=actor_choices(self.log))
 
 
-def _refused(request, form, page, error: DomainError):
-    field = MEASURE_FIELD_OF_ERROR.get(error.msg)
-    if field is None:
-        return form_page(request, form.render(), errors=[(None, _text(request, error))],
-                         **page)
-    html, errors = refuse_field(request, form, field, error)
-    return form_page(request, html, errors=errors, **page)
-
-
-@view_config(context=Concern, name="add-measure", renderer=FORM_PAGE,
-             permission=Permission.EDIT)
-def add_measure_view(request):
+@view_config(context=Concern, name="add-measure", renderer=FORM_PAGE, permission=P.EDIT)
+class AddMeasure(MeasureForm):
     """R25: one responsible party, an arena, a start and an evaluation deadline."""
-    concern = request.context
-    log = log_of(concern)
-    form = _measure_form(request, log, f"measure-{concern.id}",
-                         _("ct_save_measure", default="Save measure"))
-    page = dict(title=_("ct_add_measure", default="New measure"), log=log,
-                back_url=request.resource_url(concern), intro=concern.text)
-    if request.method != "POST":
-        start = today()
-        return form_page(request, form.render({"start": start, "party": "actor"}), **page)
-    try:
-        data = form.validate(request.POST.items())
-        measure = add_measure(concern, measure_from(data), request.identity, request=request)
-    except deform.ValidationFailure as failure:
-        return form_page(request, failure.render(), errors=field_errors(failure.field),
-                         **page)
-    except DomainError as error:
-        return _refused(request, form, page, error)
-    return saved(request, concern, f"measure-{concern.id}",
-                 _("ct_measure_saved", default="The measure is saved."), anchor=measure.id)
+
+    schema_factory = MeasureSchema
+    title = _("ct_add_measure", default="New measure")
+    button = _("ct_save_measure", default="Save measure")
+
+    @property
+    def formid(self) -> str:
+        return f"measure-{self.context.id}"
+
+    def appstruct(self) -> dict:
+        return {"start": today(), "party": "actor"}
+
+    def success(self, data):
+        measure = add_measure(self.context, measure_from(data), self.request.identity,
+                              request=self.request)
+        return self.done(self.context, _("ct_measure_saved", default="The measure is saved."),
+                         anchor=measure.id)
 
 
-@view_defaults(context=Measure, renderer=FORM_PAGE, permission=Permission.EDIT)
-class MeasureViews:
-    def __init__(self, context, request):
-        self.measure, self.request = context, request
-        self.concern = context.concern
-        self.log = log_of(context)
+@view_config(context=Measure, name="correct", renderer=FORM_PAGE, permission=P.EDIT)
+class CorrectMeasure(MeasureForm):
+    """R27: the text can be corrected within 8 hours of creation, then it is fixed."""
 
-    def page(self, title) -> dict:
-        return dict(title=title, log=self.log, intro=self.measure.text,
-                    back_url=self.request.resource_url(self.concern))
+    schema_factory = CorrectMeasureSchema
+    title = _("ct_correct_measure", default="Correct the measure's text")
 
-    @view_config(name="correct")
-    def correct(self):
-        """R27: the text can be corrected within 8 hours of creation, then it is fixed."""
-        request = self.request
-        formid = f"correct-{self.measure.id}"
-        form = content_form(CorrectMeasureSchema(), request, formid, SAVE)
-        page = self.page(_("ct_correct_measure", default="Correct the measure's text"))
-        if request.method != "POST":
-            return form_page(request, form.render({"text": self.measure.text}), **page)
-        try:
-            data = form.validate(request.POST.items())
-            self.measure.correct_text(data["text"])
-        except deform.ValidationFailure as failure:
-            return form_page(request, failure.render(),
-                             errors=field_errors(failure.field), **page)
-        except DomainError as error:
-            return _refused(request, form, page, error)
-        self.log.touch()
-        return saved(request, self.concern, formid,
-                     _("ct_measure_corrected", default="The text is corrected."),
-                     anchor=self.measure.id)
+    @property
+    def formid(self) -> str:
+        return f"correct-{self.context.id}"
 
-    @view_config(name="evaluate")
-    def evaluate(self):
-        """R27: once, in a meeting, with the family's verdict last."""
-        request = self.request
-        formid = f"evaluate-{self.measure.id}"
-        meetings = sorted(self.log.meetings.values(), key=lambda m: m.date, reverse=True)
-        form = content_form(EvaluationSchema(), request, formid,
-                            _("ct_save_evaluation", default="Save evaluation"),
-                            meeting_choices=[(m.id, f"{request.fmt.date(m.date)} "
-                                                    f"{m.agenda[:60]}") for m in meetings])
-        page = self.page(_("ct_evaluate_measure", default="Evaluate the measure"))
-        if request.method != "POST":
-            errors = [] if meetings else [request.translate(_(
+    def appstruct(self) -> dict:
+        return {"text": self.context.text}
+
+    def success(self, data):
+        correct_measure_text(self.context, data["text"], self.request.identity,
+                             request=self.request)
+        return self.done(self.concern, _("ct_measure_corrected",
+                                         default="The text is corrected."),
+                         anchor=self.context.id)
+
+
+@view_config(context=Measure, name="evaluate", renderer=FORM_PAGE, permission=P.EDIT)
+class EvaluateMeasure(MeasureForm):
+    """R27: once, in a meeting, with the family's verdict last."""
+
+    schema_factory = EvaluationSchema
+    title = _("ct_evaluate_measure", default="Evaluate the measure")
+    button = _("ct_save_evaluation", default="Save evaluation")
+
+    @property
+    def formid(self) -> str:
+        return f"evaluate-{self.context.id}"
+
+    def meetings(self) -> list:
+        return sorted(self.log.meetings.values(), key=lambda m: m.date, reverse=True)
+
+    def bind(self) -> dict:
+        fmt = self.request.fmt
+        return dict(super().bind(), meeting_choices=[
+            (m.id, f"{fmt.date(m.date)} {m.agenda[:60]}") for m in self.meetings()])
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        if not self.meetings() and error is None and not errors:
+            error = self.request.translate(_(
                 "ct_evaluation_no_meeting",
-                default="A measure is evaluated in a meeting: add the meeting first."))]
-            return form_page(request, form.render(), errors=errors, **page)
-        try:
-            data = form.validate(request.POST.items())
-            evaluation = Evaluation(data["meeting"], data["service_view"],
-                                    data["family_verdict"], data["decision"],
-                                    data["family_comment"], request.identity.employee_id)
-            fire(self.measure, "evaluate", request.identity, evaluation=evaluation,
-                 request=request)
-        except deform.ValidationFailure as failure:
-            return form_page(request, failure.render(),
-                             errors=field_errors(failure.field), **page)
-        except WorkflowError as error:
-            field = "meeting" if error.msg == "measure_evaluation_needs_meeting" else None
-            if field is None:
-                return form_page(request, form.render(),
-                                 errors=[(None, _text(request, error))], **page)
-            html, errors = refuse_field(request, form, field, error)
-            return form_page(request, html, errors=errors, **page)
-        return saved(request, self.concern, formid,
-                     _("ct_evaluation_saved", default="The evaluation is saved."),
-                     anchor=self.measure.id)
+                default="A measure is evaluated in a meeting: add the meeting first."))
+        return super().page(form_html, errors, error)
 
-    @view_config(name="misregister")
-    def misregister(self):
-        """R27: mark misregistered and enter the corrected measure in one step."""
-        request = self.request
-        formid = f"misregister-{self.measure.id}"
-        form = _measure_form(request, self.log, formid,
-                             _("ct_save_replacement", default="Replace the measure"))
-        page = self.page(_("ct_misregister_measure",
-                           default="Misregistered: enter the corrected measure"))
-        old = self.measure
-        if request.method != "POST":
-            return form_page(request, form.render({
-                "text": old.text, "arena": str(old.arena), "party": str(old.party),
-                "actor": old.actor_id or "", "start": today(), "deadline": old.deadline}),
-                **page)
-        try:
-            data = form.validate(request.POST.items())
-            replacement = measure_from(data)
-            fire(old, "misregister", request.identity, replacement=replacement,
-                 request=request)
-        except deform.ValidationFailure as failure:
-            return form_page(request, failure.render(),
-                             errors=field_errors(failure.field), **page)
-        except DomainError as error:
-            return _refused(request, form, page, error)
-        return saved(request, self.concern, formid,
-                     _("ct_measure_replaced", default="The measure is marked misregistered "
-                                                      "and replaced."),
-                     anchor=replacement.id)
+    def success(self, data):
+        evaluation = Evaluation(data["meeting"], data["service_view"], data["family_verdict"],
+                                data["decision"], data["family_comment"],
+                                self.request.identity.employee_id)
+        fire(self.context, "evaluate", self.request.identity, evaluation=evaluation,
+             request=self.request)
+        return self.done(self.concern, _("ct_evaluation_saved",
+                                         default="The evaluation is saved."),
+                         anchor=self.context.id)
+
+
+@view_config(context=Measure, name="misregister", renderer=FORM_PAGE, permission=P.EDIT)
+class MisregisterMeasure(MeasureForm):
+    """R27: mark misregistered and enter the corrected measure in one step."""
+
+    schema_factory = MeasureSchema
+    title = _("ct_misregister_measure", default="Misregistered: enter the corrected measure")
+    button = _("ct_save_replacement", default="Replace the measure")
+
+    @property
+    def formid(self) -> str:
+        return f"misregister-{self.context.id}"
+
+    def appstruct(self) -> dict:
+        old = self.context
+        return {"text": old.text, "arena": str(old.arena), "party": str(old.party),
+                "actor": old.actor_id or "", "start": today(), "deadline": old.deadline}
+
+    def success(self, data):
+        replacement = measure_from(data)
+        fire(self.context, "misregister", self.request.identity, replacement=replacement,
+             request=self.request)
+        return self.done(self.concern, _("ct_measure_replaced", default=(
+            "The measure is marked misregistered and replaced.")), anchor=replacement.id)

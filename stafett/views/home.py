@@ -64,7 +64,7 @@ def _grouped(municipality, ids_by_role: dict[str, set[str]]) -> list[dict]:
         if role != "holder":  # R13: a draft is for its holder (and their leader) only
             logs = [log for log in logs if log.state != "draft"]
         logs.sort(key=lambda log: (STATE_ORDER.index(log.state) if log.state in STATE_ORDER
-                                   else 9, -log.modified.timestamp()))
+                                   else 9, -log.last_activity.timestamp()))
         if logs:
             groups.append({"role": role, "logs": logs})
     return groups

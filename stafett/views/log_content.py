@@ -1,20 +1,12 @@
-"""What is written in a log: concerns, goals, measures, evaluations, meetings, glimpses and
-notes (issue: the holder's web forms). ``content_panel`` feeds the log page; the forms live
-in ``views/concerns.py`` and ``views/notes.py`` and share the helpers below.
-
-Every content form is marked ``data-autosave`` (static/autosave.js keeps typed text in the
-browser until a save succeeds) and its text fields ``data-writing-help`` (R28, R32). A
-successful save redirects with ``?saved=<formid>`` so the browser copy is cleared.
-"""
+"""What is written in a log as the log page shows it: concerns, goals, measures,
+evaluations, meetings, glimpses and notes, only what this user may read (R3-R5, R8, R31).
+The forms live in ``views/concerns.py`` and ``views/notes.py``; ``hints_for`` is the
+writing help they show after a save (R32)."""
 
 from __future__ import annotations
 
-import colander
-import deform
-from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from ..forms import make_form
 from ..forms.log_content import (
     ARENA_LABELS,
     DECISION_LABELS,
@@ -23,46 +15,14 @@ from ..forms.log_content import (
     category_label,
 )
 from ..i18n import _
-from ..messages import STATE_NAMES, message_for
-from ..models.base import DomainError, find_parent, utcnow
+from ..messages import STATE_NAMES
+from ..models.base import find_parent, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
 from ..models.log import Log
-from ..models.notes import AuthorRole, LogNote, NoteVisibility
+from ..models.notes import LogNote, NoteVisibility
 from ..models.org import AppRoot
-from ..security import FAMILY, GUARDIAN, HOLDER, SUBJECT, Permission, principals_for
+from ..security import FAMILY, HOLDER, Permission, principals_for
 from ..services import writing_help
-
-FORM_PAGE = "stafett:templates/log/content/form.pt"
-
-
-# -- forms ------------------------------------------------------------------------------
-def content_form(schema, request, formid: str, button, **bind) -> deform.Form:
-    return make_form(schema, request, formid=formid, bind=bind, autosave=formid,
-                     buttons=(deform.Button("save", button),))
-
-
-def form_page(request, form_html: str, *, title, log: Log, back_url: str, errors=(),
-              hints=(), intro=None) -> dict:
-    """Values for templates/log/content/form.pt."""
-    return {"title": title, "form": form_html, "log": log, "back_url": back_url,
-            "errors": list(errors), "hints": list(hints), "intro": intro}
-
-
-def refuse_field(request, form: deform.Form, field: str,
-                 error) -> tuple[str, list[tuple[str, str]]]:
-    """Re-render a validated form with a rule's refusal on one field; the text is kept."""
-    message = request.translate(message_for(error) if isinstance(error, DomainError) else error)
-    node = form.schema[field]
-    invalid = colander.Invalid(form.schema)
-    invalid.add(colander.Invalid(node, message), form.schema.children.index(node))
-    form.widget.handle_error(form, invalid)
-    return form.render(), [(request.translate(node.title), message)]
-
-
-def saved(request, resource, formid: str, flash, anchor: str = "") -> HTTPSeeOther:
-    request.session.flash(request.translate(flash))
-    url = request.resource_url(resource, query={"saved": formid})
-    return HTTPSeeOther(location=url + (f"#{anchor}" if anchor else ""))
 
 
 def hints_for(request, texts: dict[str, tuple[str, str]]) -> list[dict]:
@@ -73,15 +33,6 @@ def hints_for(request, texts: dict[str, tuple[str, str]]) -> list[dict]:
             found.append({"field": request.translate(title),
                           "message": request.translate(hint.message)})
     return found
-
-
-def author_role(request, log: Log) -> AuthorRole:
-    roles = principals_for(request.identity, log)
-    for principal, role in ((HOLDER, AuthorRole.HOLDER), (GUARDIAN, AuthorRole.GUARDIAN),
-                            (SUBJECT, AuthorRole.SUBJECT)):
-        if principal in roles:
-            return role
-    return AuthorRole.ACTOR
 
 
 def note_visible(request, note: LogNote) -> bool:

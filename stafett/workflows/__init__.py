@@ -1,8 +1,9 @@
 """State machines (transitions), one module per machine, and the one way to fire them."""
 
+from ..events import AfterTransition, subscribe
+from ..models.indexes import keep_in_step
 from .consent import CONSENT_WORKFLOW, give_consent
 from .engine import (
-    AfterTransition,
     Step,
     TransitionForbidden,
     WorkflowError,
@@ -16,18 +17,18 @@ from .transfer import TRANSFER_WORKFLOW
 
 WORKFLOWS = (LOG_WORKFLOW, TRANSFER_WORKFLOW, MEASURE_WORKFLOW, CONSENT_WORKFLOW)
 
+subscribe(keep_in_step)  # every change announced by a workflow or operation is indexed
+
 
 def create_log(municipality, log, actor, **why):
-    """Store a new draft log (R13) once ``create`` passes, and index it."""
+    """Store a new draft log (R13) once ``create`` passes."""
     create(municipality.logs, log, "create", actor, **why)
-    log.touch()
     return log
 
 
 def propose_transfer(log, transfer, actor, **why):
     """R19/R22: the holder, or their unit leader, proposes a transfer."""
     create(log.transfers, transfer, "propose", actor, **why)
-    log.touch()  # stored only now: index it as an open transfer
     return transfer
 
 

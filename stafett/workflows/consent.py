@@ -57,24 +57,15 @@ def end_log_if_basis(step: Step) -> None:
         fire(log, "force_close", step.actor, reason="consent_withdrawn", request=step.request)
 
 
-def keep_indexes(step: Step) -> None:
-    consent, log = step.obj, step.log
-    if consent.id in consent.__parent__:
-        log.municipality.index.index_consent(log.id, consent)
-        log.touch()
-
-
 def give_consent(log, consent: Consent, actor, **why) -> Consent:
     consent.recorded_by = getattr(actor, "uid", None)
-    step = create(log.consents, consent, "give", actor, **why)
-    keep_indexes(step)
+    create(log.consents, consent, "give", actor, **why)
     return consent
 
 
 CONSENT_WORKFLOW = register(Consent, Workflow(
     "consent",
     states=["new", "given", "withdrawn", "expired"],
-    after_each=keep_indexes,
     transitions=[
         TransitionSpec("give", "new", "given", P.RECORD_CONSENT,
                        guards=(date_not_in_future, right_parties, scanned_form_attached)),

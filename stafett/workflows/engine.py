@@ -14,6 +14,7 @@ from typing import Any
 from transitions import Machine, MachineError
 
 from .. import audit
+from ..events import AfterTransition, notify
 from ..models.base import DomainError, find_parent, new_id, utcnow
 from ..models.log import Log
 from ..models.org import Municipality
@@ -56,19 +57,6 @@ class Step:
         return actor_ref(self.actor)
 
 
-@dataclass
-class AfterTransition:
-    """Notified on the registry after every successful transition."""
-
-    obj: Any
-    workflow: str
-    trigger: str
-    source: str
-    dest: str
-    actor: Any
-    request: Any
-
-
 @dataclass(frozen=True)
 class TransitionSpec:
     """One transition with its permission, guards (DOMAIN rules) and effects, in one place."""
@@ -104,15 +92,13 @@ def _as_callback(effect: Callable[[Step], None]) -> Callable:
 
 
 class Workflow:
-    def __init__(self, name: str, states: list[str], transitions: list[TransitionSpec],
-                 after_each: Callable[[Step], None] | None = None):
+    def __init__(self, name: str, states: list[str], transitions: list[TransitionSpec]):
         self.name = name
         self.states = states
         self.specs = {spec.trigger: spec for spec in transitions}
         self.machine = Machine(
             model=None, states=states, initial=None, auto_transitions=False, send_event=True,
             name=name,
-            after_state_change=[_as_callback(after_each)] if after_each else [],
             transitions=[
                 dict(trigger=s.trigger, source=list(s.sources), dest=s.dest,
                      conditions=[_as_condition(g) for g in s.guards],
@@ -150,11 +136,19 @@ def actor_ref(actor) -> str:
 
 def fire(obj, trigger: str, actor, *, reason: str = "", note: str = "", request=None,
          **params) -> Step:
-    """Check permission and guards, fire, record who/when/from/to/why, notify (R18).
+    """Check permission and guards, fire, record who/when/from/to/why, announce (R18).
 
     A refused transition raises WorkflowError; the savepoint taken first is rolled back so
     nothing the guards or effects touched survives, and a refusal entry is journaled.
     """
+    step, source = _transition(obj, trigger, actor, reason=reason, note=note, request=request,
+                               **params)
+    _announce(step, trigger, source)
+    return step
+
+
+def _transition(obj, trigger: str, actor, *, reason: str = "", note: str = "", request=None,
+                **params) -> tuple[Step, str]:
     workflow = workflow_for(obj)
     spec = workflow.specs.get(trigger)
     source = obj.state
@@ -176,19 +170,25 @@ def fire(obj, trigger: str, actor, *, reason: str = "", note: str = "", request=
             getattr(exc, "msg", "transition_not_allowed"), rule=getattr(exc, "rule", "R18"))
         _refuse(municipality, step, trigger, refusal)
     _record(municipality, workflow, step, trigger, source)
-    if request is not None:
-        request.registry.notify(AfterTransition(obj, workflow.name, trigger, source,
-                                                obj.state, actor, request))
-    return step
+    return step, source
+
+
+def _announce(step: Step, trigger: str, source: str) -> None:
+    workflow = workflow_for(step.obj)
+    notify(AfterTransition(step.log, f"{workflow.name}.{trigger}", step.obj, step.actor,
+                           step.request, workflow=workflow.name, trigger=trigger,
+                           source=source, dest=step.obj.state))
 
 
 def create(container, obj, trigger: str, actor, **why) -> Step:
     """Fire a creating transition (from the ``new`` pseudo-state) and store the object only
-    if it passes: a refused creation leaves the container untouched."""
+    if it passes: a refused creation leaves the container untouched. The change is
+    announced once the object is stored."""
     obj.__name__ = obj.__name__ or new_id()
     obj.__parent__ = container
-    step = fire(obj, trigger, actor, **why)
+    step, source = _transition(obj, trigger, actor, **why)
     container.add(obj)
+    _announce(step, trigger, source)
     return step
 
 

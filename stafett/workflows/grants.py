@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from BTrees.OOBTree import OOTreeSet
 
+from ..events import LogChanged, notify
 from ..models.base import DomainError, utcnow
 from ..models.consent import ReadGrant, covers_read_access
 from ..security import Permission, permits
@@ -72,4 +73,4 @@ def _changed(log, kind: str, grant: ReadGrant, actor) -> None:
     log.municipality.journal.append(kind, log=log.id, object=grant.id, actor=actor_ref(actor),
                                     purpose=grant.purpose if grant.purpose == SUPERVISOR else "",
                                     unit=log.unit_id, holder=log.holder_id)
-    log.touch()
+    notify(LogChanged(log, kind, grant, actor))

@@ -91,15 +91,9 @@ def erase(step: Step) -> None:
     purge.erase_log(step.log, deleted_by=step.actor_id, reason=step.reason or step.obj.state)
 
 
-def keep_indexes(step: Step) -> None:
-    if step.log.state != "deleted":
-        step.log.touch()
-
-
 LOG_WORKFLOW = register(Log, Workflow(
     "log",
     states=["new", "draft", "active", "passive", "reopened", "deleted"],
-    after_each=keep_indexes,
     transitions=[
         TransitionSpec("create", "new", "draft", P.EDIT, guards=(holder_may_hold,)),
         TransitionSpec("activate", "draft", "active", P.EDIT,

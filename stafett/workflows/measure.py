@@ -71,24 +71,14 @@ def add_replacement(step: Step) -> None:
     old.replaced_by = new.id
 
 
-def keep_indexes(step: Step) -> None:
-    measure, log = step.obj, step.log
-    if measure.id not in measure.__parent__:
-        return  # being created: add_measure indexes it once stored
-    log.municipality.index.index_measure(log.id, measure)
-    log.touch()
-
-
 def add_measure(concern: Concern, measure: Measure, actor, **why) -> Measure:
-    step = create(concern.measures, measure, "add", actor, **why)
-    keep_indexes(step)
+    create(concern.measures, measure, "add", actor, **why)
     return measure
 
 
 MEASURE_WORKFLOW = register(Measure, Workflow(
     "measure",
     states=["new", "active", "evaluated", "misregistered"],
-    after_each=keep_indexes,
     transitions=[
         TransitionSpec("add", "new", "active", P.EDIT,
                        guards=(concern_is_open, actor_may_act, one_active_measure_per_actor)),

@@ -122,18 +122,11 @@ def mark_decided(step: Step) -> None:
     step.obj.decided = utcnow()
 
 
-def keep_indexes(step: Step) -> None:
-    """Open transfers are indexed by sending and receiving unit (R36)."""
-    if step.obj.id in step.log.transfers:
-        step.log.touch()
-
-
 OPEN = ("proposed", "consented")
 
 TRANSFER_WORKFLOW = register(Transfer, Workflow(
     "transfer",
     states=["new", "proposed", "consented", "accepted", "declined", "cancelled"],
-    after_each=keep_indexes,
     transitions=[
         TransitionSpec("propose", "new", "proposed", P.TRANSFER,
                        guards=(log_is_running, one_open_transfer, has_reason, receiver_is_valid,

@@ -18,7 +18,7 @@ from ..conftest import csrf_token, login
 
 
 def test_the_demo_is_fully_indexed_when_loaded(read_root):
-    """Everything that writes in a log keeps its index entries in step (Log.touch), so
+    """Everything that writes in a log keeps its index entries in step (events), so
     reindexing the freshly loaded demo changes nothing."""
     with read_root() as root:
         index = root["demo"].index
@@ -109,7 +109,7 @@ def test_r36_idle_logs_counted_for_chosen_weeks(testapp, read_root):
     ids = _ids(read_root)
     with read_root() as root:
         noah = _log(root, "Noah Hansen")  # a draft: nothing written in it but the header
-        noah.created = noah.modified = dt.datetime.now(dt.UTC) - dt.timedelta(weeks=10)
+        noah.created = noah.activity.at = dt.datetime.now(dt.UTC) - dt.timedelta(weeks=10)
         noah.municipality.index.reindex(noah)
     login(testapp, "rektor")
 

@@ -8,7 +8,8 @@ import pytest
 
 from stafett.models import Goal
 from stafett.models.base import DomainError
-from stafett.views.concerns import save_goal
+from stafett.workflows import TransitionForbidden
+from stafett.workflows.content import edit_concern
 
 
 def test_r27_measure_text_corrected_within_8_hours(world):
@@ -35,9 +36,21 @@ def test_r24_an_edit_replaces_the_goal_once_and_keeps_the_former(world):
     concern = world.concern(world.active())
     concern.set_goal(Goal("Emma leser 20 minutter hver dag."))
     base = concern.goal.created.isoformat()
-    save_goal(concern, "Emma leser 25", "", base)  # first autosave while typing
-    save_goal(concern, "Emma leser 25 minutter hver dag.", "", base)  # then the save
+
+    def save(goal, base):
+        edit_concern(concern, {"text": concern.text, "category": "learning", "goal": goal,
+                               "goal_base": base}, world.holder)
+
+    save("Emma leser 25", base)  # first autosave while typing
+    save("Emma leser 25 minutter hver dag.", base)  # then the save
     assert concern.goal.text == "Emma leser 25 minutter hver dag."
     assert [g.text for g in concern.former_goals] == ["Emma leser 20 minutter hver dag."]
-    save_goal(concern, "Emma leser 30 minutter hver dag.", "", concern.goal.created.isoformat())
+    save("Emma leser 30 minutter hver dag.", concern.goal.created.isoformat())
     assert len(concern.former_goals) == 2
+
+
+def test_r2_only_the_holder_writes_concerns(world):
+    concern = world.concern(world.active())
+    with pytest.raises(TransitionForbidden):
+        edit_concern(concern, {"text": "Endret.", "category": "learning"}, world.actor)
+    assert concern.text != "Endret."

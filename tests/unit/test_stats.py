@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from stafett.models import Guardian, Log, Measure, Subject, Transfer, TransferKind
-from stafett.models.indexes import last_activity
 from stafett.services import stats
 from stafett.workflows import add_measure, fire, propose_transfer
+from stafett.workflows.content import add_concern
 
 TODAY = dt.date.today()
 
@@ -77,17 +77,14 @@ def test_r36_overdue_evaluations_counted_per_unit(world):
 def test_r36_logs_without_activity_for_n_weeks(world):
     quiet, busy = world.active(), world.active()
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(weeks=10)
-    quiet.modified = quiet.created = long_ago
-    for consent in quiet.consents.values():
-        consent.recorded = long_ago
+    quiet.activity.at = long_ago
     world.m.index.reindex(quiet)
     now = dt.datetime.now(dt.UTC)
     assert stats.idle_logs(world.m.index, world.school.id, 8, now) == 1
     assert stats.idle_logs(world.m.index, world.school.id, 12, now) == 0
-    world.concern(quiet)  # activity again
-    world.m.index.reindex(quiet)
+    add_concern(quiet, {"text": "Ny oppmerksomhet.", "category": "learning"}, world.holder)
     assert stats.idle_logs(world.m.index, world.school.id, 8, now) == 0
-    assert last_activity(busy) <= now
+    assert busy.last_activity <= now
 
 
 def test_r36_share_of_children_with_a_log(world):
@@ -148,7 +145,7 @@ def _many(world, n: int) -> list[Log]:
         log = world.m.logs.add(Log(Subject(f"Barn {i}", world.fnr(dt.date(2015, 1, 1))),
                                    world.holder.employee_id, world.school.id, 1 + i % 3))
         log.state = ("active", "draft", "passive")[i % 3]
-        log.modified = base + dt.timedelta(days=i)
+        log.activity.at = base + dt.timedelta(days=i)
         world.m.index.reindex(log)
         logs.append(log)
     return logs

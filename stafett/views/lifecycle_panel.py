@@ -1,0 +1,118 @@
+"""The log page's lifecycle panel: the state, the actions this user may take, the family,
+consents, read grants, transfers and the messages sent (R2-R6, R44)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ..i18n import _
+from ..security import Permission, principals_for, sees_contact_details
+from ..workflows import workflow_for
+
+
+def lifecycle_panel(request, log) -> dict:
+    """Values for templates/log/lifecycle.pt: what this user may see and do (R2-R6)."""
+    account = request.identity
+    full = request.has_permission(Permission.VIEW, log)
+    consent_rights = request.has_permission(Permission.RECORD_CONSENT, log)
+    holder = account is not None and account.employee_id == log.holder_id
+    return {"lc": SimpleNamespace(
+        error=None,
+        full=full,
+        holder=holder,
+        actions=_log_actions(request, log),
+        guardians=_guardians(request, log) if full else [],
+        consents=_consents(request, log) if (full or consent_rights) else [],
+        grants=_grants(request, log) if full else [],
+        transfers=_transfers(request, log),
+        outbox=list(reversed(list(log.outbox.values()))) if holder else [],
+        employee=log.municipality.employee,
+        unit_name=lambda unit_id: getattr(log.municipality.units.get(unit_id or ""), "name", ""),
+        party_name=lambda party: _party_name(log, party),
+    )}
+
+
+def _log_actions(request, log) -> list[SimpleNamespace]:
+    """The buttons and links this user may use on this log."""
+    account, url = request.identity, request.resource_url
+    available = set(workflow_for(log).available(log, account))
+    can = request.has_permission
+    running = log.state in ("active", "reopened")
+    actions = []
+
+    def add(name, label, method="get", view=None):
+        actions.append(SimpleNamespace(name=name, label=label, method=method,
+                                       url=url(log, view or name)))
+
+    if can(Permission.EDIT, log):
+        add("edit", _("lc_edit_log", default="Edit subject and guardians"))
+    if can(Permission.RECORD_CONSENT, log):
+        add("consent", _("lc_record_consent", default="Record consent"))
+    if "activate" in available:
+        add("activate", _("lc_activate", default="Activate the log"), "post")
+    if running and can(Permission.EDIT, log):
+        add("grant", _("lc_grant_access", default="Grant read access"))
+    if running and can(Permission.TRANSFER, log) and not _open_transfer(log):
+        add("transfer", _("lc_propose_transfer", default="Propose a transfer"))
+    if "close" in available:
+        add("close", _("lc_close", default="Close the log"))
+    if "reopen" in available:
+        add("reopen", _("lc_reopen", default="Reopen the log"), "post")
+    if "discard" in available:
+        add("discard", _("lc_discard", default="Discard the draft"), "post")
+    if "delete" in available:
+        add("delete", _("lc_delete", default="Delete the log"), "post")
+    if can(Permission.EDIT, log):
+        add("meeting-mode", _("lc_meeting_mode", default="Meeting mode"), "post")
+    return actions
+
+
+def _guardians(request, log) -> list[SimpleNamespace]:
+    """Each guardian with the contact details this reader may see (R44)."""
+    account = request.identity
+    principals = principals_for(account, log)
+    shown = []
+    for guardian in log.guardians.values():
+        visible = sees_contact_details(account, principals, guardian)
+        shown.append(SimpleNamespace(name=guardian.name, protected=guardian.protected,
+                                     lives_with_child=guardian.lives_with_child,
+                                     email=guardian.email if visible else "",
+                                     phone=guardian.phone if visible else ""))
+    return shown
+
+
+def _consents(request, log) -> list[SimpleNamespace]:
+    return [SimpleNamespace(
+        obj=c, withdraw="withdraw" in workflow_for(c).available(c, request.identity),
+        file=c.attachment is not None and request.has_permission(Permission.VIEW, c))
+        for c in log.consents.values()]
+
+
+def _grants(request, log) -> list[SimpleNamespace]:
+    editable = request.has_permission(Permission.EDIT, log) and log.is_editable
+    return [SimpleNamespace(obj=g, editable=editable and g.active,
+                            concerns=[log.concerns[c].text for c in g.concern_ids
+                                      if c in log.concerns])
+            for g in log.grants.values()]
+
+
+def _transfers(request, log) -> list[SimpleNamespace]:
+    """Open transfers for those who take part in them; all of them for full readers."""
+    shown = []
+    for transfer in log.transfers.values():
+        available = set(workflow_for(transfer).available(transfer, request.identity))
+        if not (request.has_permission(Permission.VIEW, log) or available):
+            continue
+        shown.append(SimpleNamespace(obj=transfer, available=available,
+                                     needs_consent=transfer.state == "proposed"
+                                     and transfer.needs_consent))
+    return shown
+
+
+def _open_transfer(log):
+    return next((t for t in log.transfers.values() if t.is_open), None)
+
+
+def _party_name(log, party: str) -> str:
+    guardian = log.guardians.get(party)
+    return guardian.name if guardian is not None else log.subject.name
