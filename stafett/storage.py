@@ -3,8 +3,11 @@ created on first use inside the request's transaction, and evolve steps for sche
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 
+from pyramid_retry import IBeforeRetry
 from pyramid_zodbconn import get_connection
 
 from .access_journal import open_access_journal
@@ -80,12 +83,23 @@ def root_factory(request) -> AppRoot:
     return request.app_root
 
 
+RETRY_BASE_SECONDS = 0.01
+
+
+def back_off(event) -> None:
+    """Before a retry: wait a random while, longer each attempt, so writers that met do not
+    meet again at once (full jitter)."""
+    attempt = getattr(event.request, "retry_attempt", 0)
+    time.sleep(random.uniform(0, RETRY_BASE_SECONDS * 2 ** attempt))
+
+
 def includeme(config) -> None:
     settings = config.get_settings()
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
-    settings.setdefault("retry.attempts", 3)
+    settings.setdefault("retry.attempts", 5)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.add_subscriber(back_off, IBeforeRetry)
     config.include("pyramid_zodbconn")
     config.registry.access_journal = open_access_journal(settings)
     config.add_request_method(lambda request: request.registry.access_journal,

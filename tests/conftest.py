@@ -90,7 +90,7 @@ def app_settings(datafs: str, **extra) -> dict:
     settings = {
         "zodbconn.uri": f"file://{datafs}",
         "tm.manager_hook": "pyramid_tm.explicit_manager",
-        "retry.attempts": "3",
+        "retry.attempts": "5",
         "pyramid.default_locale_name": "nb",
         "stafett.session_secret": "test-secret",
         "stafett.mail_delivery": "files",

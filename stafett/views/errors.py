@@ -8,6 +8,8 @@ import traceback
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid_retry import is_error_retryable
+from ZODB.POSException import ConflictError
 
 from .. import audit
 
@@ -55,16 +57,33 @@ def bad_request(request):
     return {"code": "bad_request"}
 
 
+@exception_view_config(ConflictError, renderer="stafett:templates/error.pt")
+def busy(exc, request):
+    """Two writers met. pyramid_retry tries again (quietly: it is normal); only when every
+    attempt met another writer does the user see this page, which says that nothing was
+    saved and that the text they typed is still in the form (static/autosave.js)."""
+    if is_error_retryable(request, exc):
+        _log.debug("conflict on %s %s, retrying", request.method, _path(request))
+    else:
+        _log.warning("conflict on %s %s after every retry", request.method, _path(request))
+    request.response.status = 503
+    request.response.headers["Retry-After"] = "2"
+    return {"code": "busy"}
+
+
 @exception_view_config(Exception, renderer="stafett:templates/error.pt")
 def server_error(exc, request):
     """An unexpected error: a plain page for the user, and for the operator the error's type
-    and where it happened, never its message or values (they could carry a child's name).
-    A conflict that pyramid_retry will retry never reaches the user."""
+    and where it happened, never its message or values (they could carry a child's name)."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
     _log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method,
-               request.environ.get("PATH_INFO", ""), frames)  # raw: it may not be UTF-8
+               _path(request), frames)
     request.response.status = 500
     return {"code": 500}
+
+
+def _path(request) -> str:
+    return request.environ.get("PATH_INFO", "")  # raw: it may not be UTF-8
 
 
 _log = logging.getLogger(__name__)
