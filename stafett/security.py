@@ -254,8 +254,7 @@ class StafettSecurityPolicy:
         return account.username if account is not None else None
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, principals_for(request.identity, context),
-                                   permission)
+        return ACLHelper().permits(context, request_principals(request, context), permission)
 
     def remember(self, request, userid, **kw):
         request.session["user"] = userid
@@ -264,6 +263,24 @@ class StafettSecurityPolicy:
     def forget(self, request, **kw):
         request.session.invalidate()
         return []
+
+
+def request_principals(request, context) -> set[str]:
+    """The principals of this request's user for ``context``, computed once per context
+    and request (a log page asks about the same objects many times). A change announced
+    during the request clears them (``forget_principals``)."""
+    cache = request.__dict__.setdefault("_stafett_principals", {})
+    key = id(context)
+    if key not in cache:
+        cache[key] = (context, principals_for(request.identity, context))
+    return cache[key][1]
+
+
+def forget_principals(event) -> None:
+    """A subscriber of every announced change: roles may have changed with it."""
+    request = getattr(event, "request", None)
+    if request is not None:
+        request.__dict__.pop("_stafett_principals", None)
 
 
 def account_is_usable(account: Account | None, request) -> bool:
@@ -278,6 +295,9 @@ def account_is_usable(account: Account | None, request) -> bool:
 
 
 def includeme(config) -> None:
+    from .events import LogChanged
+
     config.set_security_policy(StafettSecurityPolicy())
+    config.add_subscriber(forget_principals, LogChanged)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True)

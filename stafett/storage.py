@@ -51,10 +51,23 @@ def _activity_per_log(root: AppRoot) -> None:
         reindex_all(municipality)
 
 
+def _glimpses_newest_first(root: AppRoot) -> None:
+    """Glimpses keyed by time, newest first, so a log page shows its latest without reading
+    the whole history."""
+    from .models.base import timeline_key
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            for glimpse in [log.glimpses.remove(name) for name in list(log.glimpses.keys())]:
+                glimpse.__name__ = None
+                log.glimpses.add(glimpse, timeline_key(glimpse.created))
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
-                                                 _activity_per_log]
+                                                 _activity_per_log,
+                                                 _glimpses_newest_first]
 
 
 def app_root(conn) -> AppRoot:

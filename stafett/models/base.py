@@ -18,6 +18,16 @@ def new_id() -> str:
     return secrets.token_hex(8)
 
 
+NEWEST_FIRST = 2**63
+
+
+def timeline_key(at: dt.datetime) -> str:
+    """A key that sorts newest first and is unique without coordination: a page of the
+    latest entries reads the start of a BTree, however long the history."""
+    ns = int(at.timestamp() * 1_000_000) * 1000
+    return f"{NEWEST_FIRST - ns:019d}-{secrets.token_hex(3)}"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -101,8 +111,8 @@ class Container(Resource):
     def values(self):
         return self._items.values()
 
-    def items(self):
-        return self._items.items()
+    def items(self, min=None):  # noqa: A002 - BTree's own keyword
+        return self._items.items(min)
 
     def __len__(self) -> int:
         return self._count()

@@ -107,6 +107,51 @@ def _missing_second_guardian(log) -> set:
     return {log.unit_id}
 
 
+def _due_for(log, who: str) -> set:
+    """(holder or actor id, deadline, concern id, measure id) of the active measures of a
+    running log: the evaluations due on each person's front page (R27, R37)."""
+    if log.state not in RUNNING:
+        return set()
+    found = set()
+    for concern in log.concerns.values():
+        for m in concern.active_measures():
+            person = log.holder_id if who == "holder" else m.actor_id
+            if person:
+                found.add((person, m.deadline.isoformat(), concern.id, m.id))
+    return found
+
+
+def _consents_expiring_for(log, who: str) -> set:
+    """(holder or unit id, expiry, consent id) of the given consents with an expiry of a
+    running log: the consents about to expire on the holder's and leader's front page."""
+    if log.state not in RUNNING:
+        return set()
+    owner = log.holder_id if who == "holder" else log.unit_id
+    return {(owner, c.expires.isoformat(), c.id) for c in log.consents.values()
+            if c.state == "given" and c.expires is not None}
+
+
+def _holder_attention(log) -> set:
+    """(holder, log id, what, concern id): what waits for the holder of a running log —
+    a transfer, a draft's consent, a concern missing a measure in an arena (R21, R26)."""
+    if log.state not in RUNNING:
+        return set()
+    items = set()
+    for transfer in log.transfers.values():
+        if transfer.state == "proposed" and transfer.needs_consent:
+            items.add((log.holder_id, log.id, "transfer_consent", ""))
+        elif transfer.is_open:
+            items.add((log.holder_id, log.id, "transfer_waiting", ""))
+    if log.state == "draft":
+        return items | {(log.holder_id, log.id, "draft", "")}
+    for concern in log.concerns.values():
+        missing = concern.missing_arenas() if concern.closed is None else []
+        if missing:
+            what = ":".join(["missing", *(str(a) for a in missing)])
+            items.add((log.holder_id, log.id, what, concern.id))
+    return items
+
+
 LOG_FIELDS: dict[str, Callable] = {
     "holder": lambda log: {log.holder_id},
     "unit": lambda log: {log.unit_id},
@@ -127,11 +172,18 @@ LOG_FIELDS: dict[str, Callable] = {
     "transfer_from_since": lambda log: _open_transfers_since(log, to=False),
     "consent_expiry": _basis_expiry,
     "missing_guardian_consent": _missing_second_guardian,
+    # Each person's front page (R10, R27, R37): ranges of one person's own entries.
+    "holder_due": lambda log: _due_for(log, "holder"),
+    "actor_due": lambda log: _due_for(log, "actor"),
+    "holder_consent_expiry": lambda log: _consents_expiring_for(log, "holder"),
+    "unit_consent_expiry": lambda log: _consents_expiring_for(log, "unit"),
+    "holder_attention": _holder_attention,
 }
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
 UNCOUNTED = frozenset({"unit_recent", "unit_deadline", "consent_expiry", "transfer_to_since",
-                       "transfer_from_since"})
+                       "transfer_from_since", "holder_due", "actor_due",
+                       "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})
 
 
 def _concerns_by_category(log) -> Counter:

@@ -18,9 +18,9 @@ from ..models.org import AccountKind, AppRoot
 from ..security import Permission
 
 STATE_ORDER = ("active", "reopened", "draft", "passive")
+PAGE = 30  # logs shown per role before "show all"
 DUE_SOON = dt.timedelta(days=14)
 EXPIRES_SOON = dt.timedelta(days=30)
-RUNNING = ("draft", "active", "reopened")
 ARENA_NAMES = {
     "service": _("lc_arena_service", default="in the service"),
     "home": _("lc_arena_home", default="at home"),
@@ -37,103 +37,111 @@ def my_logs(request):
                 "can_create": False}
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
-    return {"groups": _grouped(municipality, ids),
+    return {"groups": _grouped(request, municipality, ids),
             "municipality": municipality,
-            "attention": _attention(request, municipality, employee, ids),
+            "attention": _attention(request, municipality, employee),
             "incoming": _incoming(request.app_root, municipality, employee),
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality)}
 
 
-def _my_log_ids(account, municipality) -> dict[str, set[str]]:
+def _my_log_ids(account, municipality) -> dict[str, object]:
     index = municipality.index
     if account.kind != AccountKind.EMPLOYEE:
-        return {"family": set(index.ids("account", account.username))}
+        return {"family": index.ids("account", account.username)}
     employee_id = account.employee_id
-    return {
-        "holder": set(index.ids("holder", employee_id)),
-        "actor": set(index.ids("actor", employee_id)),
-        "reader": set(index.ids("reader", employee_id)),
-    }
+    return {"holder": index.ids("holder", employee_id), "actor": index.ids("actor", employee_id),
+            "reader": index.ids("reader", employee_id)}
 
 
-def _grouped(municipality, ids_by_role: dict[str, set[str]]) -> list[dict]:
-    """One list per role, each sorted active first, then by last change."""
-    groups = []
+def _grouped(request, municipality, ids_by_role: dict) -> list[dict]:
+    """One list per role, active first, then by last activity; the first ``PAGE`` logs of
+    each, ordered from the index without loading the others (``?all=<role>`` shows all)."""
+    index, groups = municipality.index, []
     for role, ids in ids_by_role.items():
-        logs = [municipality.logs[i] for i in ids if i in municipality.logs]
+        keys = sorted(_order_key(index, log_id) for log_id in ids)
         if role != "holder":  # R13: a draft is for its holder (and their leader) only
-            logs = [log for log in logs if log.state != "draft"]
-        logs.sort(key=lambda log: (STATE_ORDER.index(log.state) if log.state in STATE_ORDER
-                                   else 9, -log.last_activity.timestamp()))
+            keys = [k for k in keys if k[0] != STATE_ORDER.index("draft")]
+        shown = keys if request.params.get("all") == role else keys[:PAGE]
+        logs = [municipality.logs[k[-1]] for k in shown if k[-1] in municipality.logs]
         if logs:
-            groups.append({"role": role, "logs": logs})
+            groups.append({"role": role, "logs": logs, "total": len(keys),
+                           "all_url": request.resource_url(request.context,
+                                                           query={"all": role})
+                           if len(keys) > len(shown) else None})
     return groups
 
 
+def _order_key(index, log_id: str) -> tuple:
+    state = next(iter(index.indexed_values(log_id, "state")), "")
+    recent = next(iter(index.indexed_values(log_id, "unit_recent")), ("", 0.0))
+    return (STATE_ORDER.index(state) if state in STATE_ORDER else 9, recent[1], log_id)
+
+
 # -- what needs attention ------------------------------------------------------------------
-def _attention(request, municipality, employee, ids) -> list[SimpleNamespace]:
+def _attention(request, municipality, employee) -> list[SimpleNamespace]:
+    """Read from this person's own index entries, so the cost follows what is shown."""
     if employee is None:
         return []
-    held = ids.get("holder", set())
-    items = _due_measures(municipality, employee, held, ids.get("actor", set()))
-    watched = held | (set(municipality.index.ids("unit", employee.unit_id))
-                      if employee.is_leader else set())
-    items += _expiring_consents(municipality, watched)
-    for log_id in sorted(held):
-        log = municipality.logs.get(log_id)
-        if log is not None and log.state in RUNNING:
-            items += _log_attention(request, log)
+    items = _due_measures(municipality, "holder_due", employee.id)
+    items += _due_measures(municipality, "actor_due", employee.id)
+    items += _expiring_consents(municipality, "holder_consent_expiry", employee.id)
+    if employee.is_leader:
+        items += _expiring_consents(municipality, "unit_consent_expiry", employee.unit_id)
+    items += _log_attention(request, municipality, employee.id)
     return _by_log(items)
 
 
 def _by_log(items: list) -> list[SimpleNamespace]:
-    """One entry per log (its name once), urgent logs first."""
+    """One entry per log (its name once), urgent logs first; each item said once."""
     logs: dict[str, SimpleNamespace] = {}
     for item in items:
         entry = logs.setdefault(item.log.id, SimpleNamespace(log=item.log, items=[],
                                                              urgent=False))
-        entry.items.append(item)
+        if item.key not in {i.key for i in entry.items}:
+            entry.items.append(item)
         entry.urgent = entry.urgent or item.urgent
     return sorted(logs.values(), key=lambda entry: not entry.urgent)
 
 
-def _item(log, text, urgent: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(log=log, text=text, urgent=urgent)
+def _item(log, key, text, urgent: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(log=log, key=key, text=text, urgent=urgent)
 
 
-def _due_measures(municipality, employee, held: set[str], acting: set[str]) -> list:
-    """Evaluations due within two weeks or overdue: the holder's logs, and the actor's own
-    measures (R27, R37)."""
+def _own_range(municipality, field: str, who: str, until: str = "\uffff"):
+    """(index value, log) for this person's entries of ``field`` up to ``until``."""
+    for value, ids in municipality.index.value_range(field, (who,), (who, until, "\uffff")):
+        for log_id in ids:
+            log = municipality.logs.get(log_id)
+            if log is not None:
+                yield value, log
+
+
+def _due_measures(municipality, field: str, who: str) -> list:
+    """Evaluations due within two weeks or overdue: in the logs one holds, and one's own
+    measures as an actor (R27, R37)."""
     items, day = [], today()
-    for _deadline, log_id, concern_id, measure_id in municipality.index.measures_due(
-            (day + DUE_SOON).isoformat()):
-        if log_id not in held and log_id not in acting:
-            continue
-        log = municipality.logs.get(log_id)
-        concern = log.concerns.get(concern_id) if log is not None else None
+    for (_who, _deadline, concern_id, measure_id), log in _own_range(
+            municipality, field, who, (day + DUE_SOON).isoformat()):
+        concern = log.concerns.get(concern_id)
         measure = concern.measures.get(measure_id) if concern is not None else None
-        if measure is None or (log_id not in held and measure.actor_id != employee.id):
+        if measure is None:
             continue
         overdue = measure.deadline < day
+        mapping = {"date": measure.deadline, "measure": measure.text}
         text = _("lc_attention_overdue", default="Evaluation overdue since ${date}: ${measure}",
-                 mapping={"date": measure.deadline, "measure": measure.text}) \
-            if overdue else _("lc_attention_due", default="Evaluation due ${date}: ${measure}",
-                              mapping={"date": measure.deadline,
-                                       "measure": measure.text})
-        items.append(_item(log, text, overdue))
+                 mapping=mapping) if overdue else _(
+            "lc_attention_due", default="Evaluation due ${date}: ${measure}", mapping=mapping)
+        items.append(_item(log, ("measure", measure_id), text, overdue))
     return items
 
 
-def _expiring_consents(municipality, watched: set[str]) -> list:
+def _expiring_consents(municipality, field: str, who: str) -> list:
     """R10: consents that have expired or expire within 30 days, on running logs."""
     items, day = [], today()
-    for _expires, log_id, consent_id in municipality.index.consents_expiring(
-            (day + EXPIRES_SOON).isoformat()):
-        if log_id not in watched:
-            continue
-        log = municipality.logs.get(log_id)
-        consent = log.consents.get(consent_id) if log is not None else None
-        if consent is None or log.state not in RUNNING:
+    for (_who, _expires, consent_id), log in _own_range(
+            municipality, field, who, (day + EXPIRES_SOON).isoformat()):
+        consent = log.consents.get(consent_id)
+        if consent is None:
             continue
         expired = consent.expires < day
         mapping = {"date": consent.expires}
@@ -141,33 +149,36 @@ def _expiring_consents(municipality, watched: set[str]) -> list:
                  mapping=mapping) if expired else _(
             "lc_attention_consent_expiring", default="The consent expires ${date}.",
             mapping=mapping)
-        items.append(_item(log, text, expired))
+        items.append(_item(log, ("consent", consent_id), text, expired))
     return items
 
 
-def _log_attention(request, log) -> list:
-    """Outgoing transfers waiting, a draft waiting for consent, and concerns missing a
-    measure in the service, at home or for the child (R26)."""
+ATTENTION_TEXTS = {
+    "transfer_consent": _("lc_attention_transfer_consent",
+                          default="The transfer waits for the family's consent."),
+    "transfer_waiting": _("lc_attention_transfer_waiting",
+                          default="The transfer waits for the receiver."),
+    "draft": _("lc_attention_draft",
+               default="A draft: record the consent and activate the log."),
+}
+
+
+def _log_attention(request, municipality, holder_id: str) -> list:
+    """Outgoing transfers waiting, drafts waiting for consent, and concerns missing a
+    measure in the service, at home or for the child (R26), from the holder's entries."""
     items = []
-    for transfer in log.transfers.values():
-        if transfer.state == "proposed" and transfer.needs_consent:
-            items.append(_item(log, _("lc_attention_transfer_consent", default=(
-                "The transfer waits for the family's consent."))))
-        elif transfer.is_open:
-            items.append(_item(log, _("lc_attention_transfer_waiting", default=(
-                "The transfer waits for the receiver."))))
-    if log.state == "draft":
-        items.append(_item(log, _("lc_attention_draft", default=(
-            "A draft: record the consent and activate the log."))))
-        return items
-    for concern in log.concerns.values():
-        missing = concern.missing_arenas() if concern.closed is None else []
-        if missing:
-            arenas = ", ".join(request.localizer.translate(ARENA_NAMES[str(a)])
-                               for a in missing)
-            items.append(_item(log, _("lc_attention_missing_measure", default=(
-                "“${concern}” has no measure ${arenas}."),
-                mapping={"concern": concern.text, "arenas": arenas})))
+    for (_holder, _log_id, what, concern_id), log in _own_range(
+            municipality, "holder_attention", holder_id):
+        if what in ATTENTION_TEXTS:
+            items.append(_item(log, (what,), ATTENTION_TEXTS[what]))
+            continue
+        concern = log.concerns.get(concern_id)
+        if concern is None:
+            continue
+        arenas = ", ".join(request.translate(ARENA_NAMES[a]) for a in what.split(":")[1:])
+        items.append(_item(log, (what, concern_id), _(
+            "lc_attention_missing_measure", default="“${concern}” has no measure ${arenas}.",
+            mapping={"concern": concern.text, "arenas": arenas})))
     return items
 
 

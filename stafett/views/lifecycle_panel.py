@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ..i18n import _
-from ..security import Permission, principals_for, sees_contact_details
+from ..security import Permission, request_principals, sees_contact_details
 from ..workflows import workflow_for
 
 
@@ -70,7 +70,7 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
 def _guardians(request, log) -> list[SimpleNamespace]:
     """Each guardian with the contact details this reader may see (R44)."""
     account = request.identity
-    principals = principals_for(account, log)
+    principals = request_principals(request, log)
     shown = []
     for guardian in log.guardians.values():
         visible = sees_contact_details(account, principals, guardian)

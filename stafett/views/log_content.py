@@ -21,7 +21,7 @@ from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
 from ..models.log import Log
 from ..models.notes import LogNote, NoteVisibility
 from ..models.org import AppRoot
-from ..security import FAMILY, HOLDER, Permission, principals_for
+from ..security import FAMILY, HOLDER, Permission, request_principals
 from ..services import writing_help
 
 
@@ -41,7 +41,7 @@ def note_visible(request, note: LogNote) -> bool:
         return False
     if note.visibility == NoteVisibility.FAMILY:
         return True
-    roles = principals_for(request.identity, note)
+    roles = request_principals(request, note)
     if note.visibility == NoteVisibility.PARTICIPANTS:
         return not roles & set(FAMILY)
     return HOLDER in roles
@@ -86,12 +86,14 @@ def content_panel(request, log) -> dict:
     username = request.identity.username
     concerns = sorted((c for c in log.concerns.values()
                        if request.has_permission(Permission.VIEW, c)), key=lambda c: c.created)
-    glimpses = [g for g in log.glimpses.values() if request.has_permission(Permission.VIEW, g)]
+    glimpses, older = glimpse_page(request, log, request.params.get("glimpses"))
     return {"content": {
         "full": full,
         "concerns": [concern_item(request, log, c) for c in concerns],
         "meetings": sorted(log.meetings.values(), key=lambda m: m.date) if full else [],
-        "glimpses": sorted(glimpses, key=lambda g: g.created, reverse=True),
+        "glimpses": glimpses,
+        "older_glimpses": request.resource_url(log, query={"glimpses": older}, anchor="glimpses")
+        if older else None,
         "notes": sorted((n for n in log.notes.values() if note_visible(request, n)),
                         key=lambda n: n.created, reverse=True),
         "private_notes": sorted((n for n in log.private_notes.values()
@@ -101,6 +103,26 @@ def content_panel(request, log) -> dict:
         "may_contribute": request.has_permission(Permission.CONTRIBUTE, log),
         "concern_text": {c.id: c.text for c in concerns},
     }}
+
+
+GLIMPSES_PER_PAGE = 20
+GLIMPSES_SCANNED = 500  # an actor sees only their own: look this far for a page of them
+
+
+def glimpse_page(request, log, after: str | None) -> tuple[list, str | None]:
+    """The newest glimpses this user may read, from ``after`` (a key) on, and the key the
+    next page starts after. Glimpses are keyed newest first, so a page reads the start of
+    the container whatever the log's history (``models.base.timeline_key``)."""
+    shown, last = [], None
+    for scanned, (key, glimpse) in enumerate(log.glimpses.items(after)):
+        if key == after:
+            continue
+        if len(shown) == GLIMPSES_PER_PAGE or scanned > GLIMPSES_SCANNED:
+            return shown, last
+        last = key
+        if request.has_permission(Permission.VIEW, glimpse):
+            shown.append(glimpse)
+    return shown, None
 
 
 # -- writing help while typing (R32) ----------------------------------------------------

@@ -11,14 +11,14 @@ from __future__ import annotations
 from .. import audit
 from ..models.base import find_parent
 from ..models.log import Log
-from ..security import principals_for
+from ..security import request_principals
 
 READ_METHODS = ("GET", "HEAD")
 
 
 def journal_read(request, log: Log, context=None) -> None:
     context = log if context is None else context
-    audit.record_read(request, log, principals_for(request.identity, context), context,
+    audit.record_read(request, log, request_principals(request, context), context,
                       view=request.view_name or "")
 
 

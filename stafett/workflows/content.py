@@ -9,7 +9,7 @@ changes with a lifecycle (logs, measures, consents, transfers) go through ``fire
 from __future__ import annotations
 
 from ..events import LogChanged, notify
-from ..models.base import DomainError, utcnow
+from ..models.base import DomainError, timeline_key, utcnow
 from ..models.concern import Concern, Goal, Measure
 from ..models.log import Guardian, Level, Log, Subject, SubjectKind
 from ..models.notes import AuthorRole, Glimpse, LogNote, Meeting, PrivateNote
@@ -180,7 +180,8 @@ def add_glimpse(log: Log, text: str, actor, request=None) -> Glimpse:
     """R30: the holder, actors, guardians and the subject write glimpses. Nothing but the
     glimpse itself is written: concurrent writers in one log never conflict."""
     require(actor, log, P.CONTRIBUTE)
-    glimpse = log.glimpses.add(Glimpse(text, actor.username, author_role(actor, log)))
+    glimpse = Glimpse(text, actor.username, author_role(actor, log))
+    log.glimpses.add(glimpse, timeline_key(glimpse.created))
     announce(log, "glimpse_added", glimpse, actor, request)
     return glimpse
 

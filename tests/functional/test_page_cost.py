@@ -1,0 +1,101 @@
+"""A page costs what it shows (issue 9): the front page reads its user's own index entries,
+not the municipality's; a log page reads its newest glimpses, not its whole history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from ZODB.ActivityMonitor import ActivityMonitor
+
+from stafett.models import Consent, ConsentScope, Guardian, Log, Measure, Subject
+from stafett.models.base import today
+from stafett.scripts.demo import make_fnr, years_ago
+from stafett.workflows import add_measure, create_log, fire, give_consent
+from stafett.workflows.content import add_concern, add_glimpse
+
+from ..conftest import login
+
+
+def _busy_logs(root, count: int) -> None:
+    """``count`` running logs in another unit, each with a measure due this week and a
+    consent about to expire: the municipality's queues fill; the measured users' own
+    entries do not."""
+    m = root["demo"]
+    holder = root.accounts["pedleder"]
+    employee = m.employee(holder.employee_id)
+    for n in range(count):
+        log = create_log(m, Log(Subject(f"Elev {n}", make_fnr(years_ago(10, days=n), 1)),
+                                employee.id, employee.unit_id, 1), holder)
+        guardian = log.guardians.add(Guardian("Forelder", "f@example.org"))
+        give_consent(log, Consent([guardian.id], today(), ConsentScope.CREATE,
+                                  expires=today() + dt.timedelta(days=10)), holder)
+        fire(log, "activate", holder)
+        concern = add_concern(log, {"text": "Leser lite.", "category": "learning"}, holder)
+        add_measure(concern, Measure("Leser hver dag.", "home", "home", today(),
+                                     today() + dt.timedelta(days=3)), holder)
+
+
+def _loads(app, testapp, url: str) -> int:
+    """Objects read from the storage to answer ``url`` with a cold cache."""
+    db = app.registry._zodb_databases[""]
+    monitor = ActivityMonitor()
+    db.setActivityMonitor(monitor)
+    db.cacheMinimize()
+    assert testapp.get(url).status_int == 200
+    return sum(row["loads"] for row in monitor.getActivityAnalysis(divisions=1))
+
+
+@pytest.mark.parametrize("username", ["larer", "rektor", "forelder"])
+def test_the_front_page_reads_the_same_however_busy_the_municipality(app, testapp, read_root,
+                                                                     username):
+    login(testapp, username)
+    quiet = _loads(app, testapp, "/")
+    with read_root() as root:
+        _busy_logs(root, 300)
+    busy = _loads(app, testapp, "/")
+    # Each index tree it reads may grow a level (log n), but no walk of the 300 new logs.
+    assert busy <= quiet + 12, (quiet, busy)
+
+
+def test_a_log_page_shows_the_newest_glimpses_a_page_at_a_time(app, testapp, read_root):
+    with read_root() as root:
+        emma = next(log for log in root["demo"].logs.values()
+                    if log.subject.name == "Emma Nordmann")
+        for n in range(45):
+            add_glimpse(emma, f"Lysglimt nummer {n:02d}.", root.accounts["larer"])
+        url = f"/demo/logs/{emma.id}/"
+    login(testapp, "larer")
+    first = testapp.get(url)
+    shown = [a.get_text() for a in first.html.select("article.glimpse p")]
+    assert len(shown) == 20 and "nummer 44" in shown[0] and "nummer 25" in shown[-1]
+    older = first.html.find("a", string="Eldre lysglimt")["href"]
+    second = testapp.get(older)
+    shown = [a.get_text() for a in second.html.select("article.glimpse p")]
+    assert "nummer 24" in shown[0] and "nummer 05" in shown[-1]
+    third = testapp.get(second.html.find("a", string="Eldre lysglimt")["href"])
+    assert len(third.html.select("article.glimpse")) == 7  # 5 more and the demo's 2
+    assert third.html.find("a", string="Eldre lysglimt") is None
+    short_history = _loads(app, testapp, url)
+    with read_root() as root:
+        for n in range(300):
+            add_glimpse(root["demo"].logs[emma.id], f"Flere {n}.", root.accounts["larer"])
+    assert _loads(app, testapp, url) <= short_history + 4  # the newest 20, never all 345
+
+
+def test_a_holder_of_many_logs_sees_a_page_of_them_and_can_ask_for_all(testapp, read_root):
+    with read_root() as root:
+        m = root["demo"]
+        holder = root.accounts["larer"]
+        employee = m.employee(holder.employee_id)
+        for n in range(30):
+            create_log(m, Log(Subject(f"Elev {n}", make_fnr(years_ago(8, days=n), 2)),
+                              employee.id, employee.unit_id, 1), holder)
+        held = len(list(m.index.ids("holder", employee.id)))
+    login(testapp, "larer")
+    page = testapp.get("/")
+    table = page.html.select("section.card table.list")[0]
+    assert len(table.select("tbody tr")) == 30
+    all_link = page.html.find("a", string=f"Vis alle {held}")
+    every = testapp.get(all_link["href"])
+    assert len(every.html.select("section.card table.list")[0].select("tbody tr")) == held
