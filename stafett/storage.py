@@ -27,11 +27,13 @@ def _index_employees_by_fnr(root: AppRoot) -> None:
 
 
 def _archive_copies_per_municipality(root: AppRoot) -> None:
-    """R20: the sending unit's archive copies are kept by the municipality."""
+    """R20: the sending unit's archive copies are kept by the municipality; copies whose
+    PDF is made after the commit wait in a list of their own (R35)."""
     from BTrees.OOBTree import OOBTree
 
     for municipality in root.values():
         municipality.archive_copies = OOBTree()
+        municipality.pending_archives = OOBTree()
 
 
 def _activity_per_log(root: AppRoot) -> None:

@@ -156,18 +156,24 @@ class Log(Resource):
 
 
 class ArchivedPdf(Resource):
-    """An archive copy of the whole log (R35) as it stood in ``unit_id``; its bytes live in
-    their own persistent object."""
+    """An archive copy of the whole log (R35) as it stood in ``unit_id``. It is written as
+    HTML when the log changes (fast, in that transaction) and made a PDF after the commit
+    (``services.archive``); its bytes live in their own persistent object (``blob``)."""
 
-    log_id = unit_id = None  # copies made before these were recorded
+    log_id = unit_id = html = None  # copies made before these were recorded
 
-    def __init__(self, reason: str, blob, log_id: str | None = None,
-                 unit_id: str | None = None) -> None:
+    def __init__(self, reason: str, blob=None, log_id: str | None = None,
+                 unit_id: str | None = None, html: str | None = None) -> None:
         self.reason = reason
         self.blob = blob
+        self.html = html
         self.log_id = log_id
         self.unit_id = unit_id
         self.created = utcnow()
+
+    @property
+    def produced(self) -> bool:
+        return self.blob is not None
 
 
 class Tombstone(Resource):

@@ -51,6 +51,7 @@ class Municipality(Resource):
         # (log id, time) -> ArchivedPdf: the sending unit's copy at a change of service
         # (R20, R35); it stays here when the log moves on.
         self.archive_copies = OOBTree()
+        self.pending_archives = OOBTree()  # name -> ArchivedPdf still waiting for its PDF
 
     # The superuser runs units and leaders (R1), never a unit's children: a unit's console
     # (its logs, consents, passive logs) is for the unit's own leader only.

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..models.base import today
 from ..models.log import Log
+from ..services.archive import produce_pending
 from ..services.passwords import hash_password
 from ..workflows import add_measure, fire, give_consent, propose_transfer
 from ..workflows.content import add_concern, add_glimpse, add_meeting, open_draft
@@ -245,7 +246,7 @@ def load_demo(root, password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     if DEMO_SLUG in root:
         return []
     builder = DemoBuilder(root, password)
-    builder.build()
+    produce_pending(builder.build())  # a script has no worker waiting for the commit
     return builder.accounts
 
 

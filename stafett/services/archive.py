@@ -3,17 +3,25 @@ log (at closing, at a change of service, before deletion) and a meeting's agreed
 
 from __future__ import annotations
 
+import logging
 import os
+import queue
+import random
+import threading
+import time
 
+import transaction
 from chameleon import PageTemplateLoader
 from pyramid.i18n import TranslationString
+from ZODB.POSException import ConflictError
 
 from ..formatting import formatter, oslo
 from ..i18n import DEFAULT_LOCALE, localizer, translated
 from ..messages import name_of
-from ..models.base import utcnow
+from ..models.base import find_parent, utcnow
 from ..models.files import StoredFile
 from ..models.log import ArchivedPdf, Log
+from ..models.org import Municipality
 
 _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "templates"))
 
@@ -50,6 +58,7 @@ def archive_log(log: Log, reason: str, locale_name: str = DEFAULT_LOCALE) -> Arc
     archived = _archived_copy(log, reason, locale_name)
     archived.__parent__, archived.__name__ = log, _archive_name(archived)
     log.archives[archived.created] = archived
+    _after_commit(log.municipality, archived)
     return archived
 
 
@@ -61,6 +70,7 @@ def archive_for_sending_unit(log: Log, locale_name: str = DEFAULT_LOCALE) -> Arc
     municipality = log.municipality
     archived.__parent__, archived.__name__ = municipality, _archive_name(archived)
     municipality.archive_copies[(log.id, archived.created)] = archived
+    _after_commit(municipality, archived)
     return archived
 
 
@@ -69,7 +79,102 @@ def _archive_name(archived: ArchivedPdf) -> str:
 
 
 def _archived_copy(log: Log, reason: str, locale_name: str) -> ArchivedPdf:
-    data = render_pdf(render_log_html(log, locale_name))
-    created = utcnow()
-    filename = f"stafettlogg-{log.id}-{oslo(created):%Y%m%d}.pdf"  # the Oslo day
-    return ArchivedPdf(reason, StoredFile(data, filename), log_id=log.id, unit_id=log.unit_id)
+    """The log as it stands now, as HTML: quick to write in the transition; the PDF is made
+    from it after the commit, so the content is the same whenever that happens."""
+    return ArchivedPdf(reason, html=render_log_html(log, locale_name), log_id=log.id,
+                       unit_id=log.unit_id)
+
+
+# -- the PDF, after the commit -----------------------------------------------------------------
+def produce(archived: ArchivedPdf) -> None:
+    """Make the PDF of a copy written as HTML (in the caller's transaction)."""
+    if archived.produced:
+        return
+    filename = f"stafettlogg-{archived.log_id}-{oslo(archived.created):%Y%m%d}.pdf"
+    archived.blob = StoredFile(render_pdf(archived.html), filename)
+    archived.html = None
+    pending = getattr(find_parent(archived, Municipality), "pending_archives", None)
+    if pending is not None:
+        pending.pop(archived.__name__, None)
+
+
+def _still_waiting(archived: ArchivedPdf) -> bool:
+    """Not produced meanwhile, and not erased with its log (R17)."""
+    municipality = find_parent(archived, Municipality)
+    return municipality is not None and archived.__name__ in municipality.pending_archives
+
+
+def produce_pending(municipality) -> int:
+    """Every copy still waiting for its PDF (the nightly run; a worker that died)."""
+    waiting = list(municipality.pending_archives.values())
+    for archived in waiting:
+        produce(archived)
+    return len(waiting)
+
+
+def _after_commit(municipality, archived: ArchivedPdf) -> None:
+    """Render the PDF once the transaction that wrote the copy has committed, on a worker
+    thread: a retried request never renders twice, and the transition stays fast. Until
+    then the copy is listed as waiting (``stafett-daily`` finishes what a worker left)."""
+    municipality.pending_archives[archived.__name__] = archived
+    jar = municipality._p_jar
+    if jar is None:  # not in a database (a build in memory): render now
+        produce(archived)
+        return
+    jar.transaction_manager.get().addAfterCommitHook(
+        lambda committed: committed and WORKER.submit(jar.db(), archived))
+
+
+class ArchiveWorker:
+    """One thread per process, turning committed HTML copies into PDFs, each in a
+    transaction of its own, retried when it meets another writer."""
+
+    ATTEMPTS = 5
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, db, archived: ArchivedPdf) -> None:
+        self._queue.put((db, archived._p_oid))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="archive-pdf",
+                                                daemon=True)
+                self._thread.start()
+
+    def wait(self) -> None:
+        """Until everything submitted so far is done (tests, shutdown)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            db, oid = self._queue.get()
+            try:
+                self._produce(db, oid)
+            except Exception as exc:  # noqa: BLE001 - the nightly run retries; never a name
+                _log.warning("archive PDF not produced now (%s); stafett-daily will",
+                             type(exc).__name__)
+            finally:
+                self._queue.task_done()
+
+    def _produce(self, db, oid) -> None:
+        manager = transaction.TransactionManager()
+        conn = db.open(transaction_manager=manager)
+        try:
+            for attempt in range(self.ATTEMPTS):
+                try:
+                    with manager:
+                        archived = conn.get(oid)
+                        if _still_waiting(archived):
+                            produce(archived)
+                    return
+                except ConflictError:
+                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+        finally:
+            conn.close()
+
+
+WORKER = ArchiveWorker()
+_log = logging.getLogger(__name__)

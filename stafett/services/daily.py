@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..security import SYSTEM
 from ..workflows import fire
-from . import notify
+from . import archive, notify
 
 REMIND_ACTORS_DAYS = 7
 REMIND_LEADERS_DAYS = 30
@@ -23,6 +23,7 @@ class DailyReport:
     expired: int = 0
     actors_reminded: int = 0
     leaders_reminded: int = 0
+    archives_produced: int = 0  # copies whose PDF a worker did not make (R35)
 
 
 def run_daily(municipality, today: dt.date, mailer=None) -> DailyReport:
@@ -30,6 +31,7 @@ def run_daily(municipality, today: dt.date, mailer=None) -> DailyReport:
     report.expired = _expire_consents(municipality, today)
     report.actors_reminded = _remind_actors(municipality, today, mailer)
     report.leaders_reminded = _remind_leaders(municipality, today, mailer)
+    report.archives_produced = archive.produce_pending(municipality)
     return report
 
 

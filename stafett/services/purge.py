@@ -24,7 +24,10 @@ def erase_log(log: Log, deleted_by: str, reason: str) -> Tombstone:
     municipality.index.unindex(log)
     _drop_orphan_family_accounts(log)
     for key in list(municipality.archive_copies.keys((log.id,), (log.id, _LATEST))):
+        municipality.pending_archives.pop(municipality.archive_copies[key].__name__, None)
         del municipality.archive_copies[key]
+    for archived in log.archives.values():
+        municipality.pending_archives.pop(archived.__name__, None)
     municipality.logs.remove(log.id)
     municipality.tombstones[log.id] = tombstone
     log.__parent__ = None

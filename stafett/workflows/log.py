@@ -60,6 +60,12 @@ def archive_exists_if_passive(step: Step) -> None:
         refuse("log_delete_needs_archive", "R17")
 
 
+def finish_archives(step: Step) -> None:
+    """R17: a copy still waiting for its PDF gets it now, before the content goes."""
+    for archived in step.log.archives.values():
+        archive.produce(archived)
+
+
 # -- effects ------------------------------------------------------------------------------
 
 
@@ -106,7 +112,8 @@ LOG_WORKFLOW = register(Log, Workflow(
         TransitionSpec("reopen", "passive", "reopened", P.REOPEN,
                        guards=(has_reopen_consent,), effects=(mark_reopened,)),
         TransitionSpec("delete", ("passive", "draft"), "deleted", P.DELETE,
-                       guards=(archive_exists_if_passive,), effects=(erase,)),
+                       guards=(archive_exists_if_passive,), before=(finish_archives,),
+                       effects=(erase,)),
         TransitionSpec("discard", "draft", "deleted", P.DISCARD, effects=(erase,)),
     ],
 ))

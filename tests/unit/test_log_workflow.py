@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from stafett.models import Consent, ConsentScope, Log, Meeting, Subject
 from stafett.security import Permission, permits
+from stafett.services.archive import produce_pending
 from stafett.workflows import (
     LOG_WORKFLOW,
     TransitionForbidden,
@@ -88,9 +89,14 @@ def test_r15_closing_makes_the_log_passive_read_only_with_an_archive_pdf(world):
     world.concern(log, "Barnet trenger ro i timene.")
     fire(log, "close", world.holder, reason="goals_met")
     assert log.state == "passive" and log.closed_at is not None
-    pdf = PdfReader(io.BytesIO(log.latest_archive().blob.data))
+    copy = log.latest_archive()
+    assert not copy.produced and list(world.m.pending_archives.values()) == [copy]
+    world.concern(log, "Skrevet etter lukking.")  # the copy is the log as it was closed
+    assert produce_pending(world.m) == 1 and copy.produced and len(world.m.pending_archives) == 0
+    pdf = PdfReader(io.BytesIO(copy.blob.data))
     text = "".join(page.extract_text() for page in pdf.pages)
     assert "Arkiv Testbarn" in text and "Barnet trenger ro i timene." in text
+    assert "Skrevet etter lukking" not in text
     for account in (world.holder, world.guardian):
         assert permits(account, log, Permission.VIEW)
         assert not permits(account, log, Permission.EDIT)
