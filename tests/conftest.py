@@ -96,6 +96,7 @@ def app_settings(datafs: str, **extra) -> dict:
         "stafett.mail_delivery": "files",
         "mail.top_level_directory": os.path.join(os.path.dirname(datafs), "mail"),
         "stafett.access_journal": f"sqlite://{os.path.dirname(datafs)}/access.sqlite",
+        "stafett.upload_dir": os.path.join(os.path.dirname(datafs), "uploads"),
     }
     settings.update(extra)
     return settings

@@ -13,7 +13,8 @@ import deform
 from ..i18n import _
 from ..models.concern import Arena, Category, Decision, Party, Verdict
 from ..models.notes import NoteVisibility
-from .log_lifecycle import UPLOADS, uploaded_file
+from .log_lifecycle import uploaded_file
+from .uploads import upload_widget
 from .validators import (
     TEXT_MAX,
     Date,
@@ -239,7 +240,7 @@ class LogNoteSchema(colander.Schema):
     attachment = colander.SchemaNode(
         deform.FileData(), title=_("ct_attachment", default="PDF attachment"), missing=None,
         validator=uploaded_file,
-        widget=deform.widget.FileUploadWidget(UPLOADS, accept="application/pdf"))
+        widget=upload_widget)
 
 
 class PrivateNoteSchema(colander.Schema):

@@ -6,8 +6,6 @@ are deferred and bound with ``log`` / ``municipality`` by the view.
 
 from __future__ import annotations
 
-import collections
-import io
 from types import SimpleNamespace
 
 import colander
@@ -23,10 +21,11 @@ from ..models.consent import (
     consent_is_sufficient,
     required_parties,
 )
-from ..models.files import MAX_UPLOAD_BYTES, pdf_upload
+from ..models.files import pdf_upload
 from ..models.log import Level, SubjectKind
 from ..models.org import AccountKind
 from ..models.transfer import TransferKind
+from .uploads import upload_widget
 from .validators import (
     Date,
     Fodselsnummer,
@@ -75,30 +74,6 @@ HOW_CHOICES = (
 NONE_CHOICE = ("", _("lc_choose", default="- choose -"))
 
 
-class MemoryTmpStore(collections.OrderedDict):
-    """Keeps an upload between a failed validation and the next submit, so the user does
-    not pick the file again (R28). Bytes are copied out of the request; only the newest
-    few uploads are kept, in this process's memory."""
-
-    LIMIT = 16
-
-    def __setitem__(self, uid, value):
-        fp = value.get("fp") if hasattr(value, "get") else None
-        if fp is not None and not isinstance(fp, io.BytesIO):
-            if hasattr(fp, "seek"):
-                fp.seek(0)
-            value["fp"] = io.BytesIO(fp.read(MAX_UPLOAD_BYTES + 1))
-        super().__setitem__(uid, value)
-        while len(self) > self.LIMIT:
-            self.popitem(last=False)
-
-    def preview_url(self, uid):
-        return None
-
-
-UPLOADS = MemoryTmpStore()
-
-
 def uploaded_bytes(filedata) -> bytes:
     fp = filedata["fp"]
     fp.seek(0)
@@ -107,7 +82,7 @@ def uploaded_bytes(filedata) -> bytes:
 
 def uploaded_file(node, value) -> None:
     """An upload Deform could read: a file sent with a name, or one kept from an earlier
-    submit that this process still holds; otherwise the file is asked for again."""
+    submit of this session (``forms.uploads``); otherwise the file is asked for again."""
     if not isinstance(value, dict) or not hasattr(value.get("fp"), "read"):
         raise colander.Invalid(node, _("lc_upload_again", default="Choose the file again."))
 
@@ -277,7 +252,7 @@ class ConsentSchema(colander.MappingSchema):
                                default=ConsentForm.DIGITAL.value)
     upload = colander.SchemaNode(deform.FileData(), title=_(
         "lc_upload", default="Scanned signed form (PDF, at most 10 MB)"), missing=None,
-        widget=deform.widget.FileUploadWidget(UPLOADS, accept="application/pdf"),
+        widget=upload_widget,
         validator=_pdf_validator)
     exception_reason = colander.SchemaNode(
         colander.String(), title=_("lc_exception_reason",

@@ -1,31 +1,12 @@
-"""The lifecycle forms' own rules: uploads kept between submits, a scanned consent needs
-its PDF, and every error summary names its field."""
+"""The lifecycle forms' own rules: a scanned consent needs its PDF, and every error summary
+names its field."""
 
 from __future__ import annotations
-
-import io
-import tempfile
 
 import colander
 import pytest
 
-from stafett.forms.log_lifecycle import ConsentSchema, MemoryTmpStore, TransferSchema
-
-
-def test_r28_upload_survives_the_request_it_came_with():
-    store = MemoryTmpStore()
-    source = tempfile.TemporaryFile()
-    source.write(b"%PDF-1.4 tiny")
-    store["uid1"] = {"fp": source, "filename": "a.pdf"}
-    source.close()  # the request's file is gone; the copy stays
-    assert store["uid1"]["fp"].getvalue() == b"%PDF-1.4 tiny"
-
-
-def test_upload_store_keeps_only_the_newest():
-    store = MemoryTmpStore()
-    for n in range(MemoryTmpStore.LIMIT + 3):
-        store[f"u{n}"] = {"fp": io.BytesIO(b"x"), "filename": "x.pdf"}
-    assert len(store) == MemoryTmpStore.LIMIT and "u0" not in store
+from stafett.forms.log_lifecycle import ConsentSchema, TransferSchema
 
 
 def _bound(schema, world, log):
