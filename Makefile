@@ -46,7 +46,8 @@ $(VENV)/.postgres: | $(BIN)/python
 
 postgres: $(VENV)/.postgres ## install Debian's PostgreSQL server (the tests start their own on a socket)
 
-test: install browser postgres ## run the whole test suite
+test: install browser postgres ## the import contract (pyproject.toml), then the whole test suite
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: install ## ruff

@@ -31,7 +31,7 @@ from ZODB.POSException import ConflictError
 
 from stafett.audit import GENESIS, Journal, link_hash
 from stafett.models import Municipality, ServiceType, Unit
-from stafett.services import audit_reports as reports
+from stafett.reports import audit as reports
 from stafett.storage import app_root
 
 DAY = 86_400 * 10**9

@@ -102,11 +102,12 @@ def message_for(error: DomainError):
     """The translatable message for a refusal, with its mapping. A refused transition is
     told in words: the action and the state by name, never by their codes."""
     if error.msg == "transition_not_allowed":
-        return _transition_refusal(error.mapping.get("trigger"), error.mapping.get("state"))
+        return _transition_refusal(error.mapping.get("machine"), error.mapping.get("trigger"),
+                                   error.mapping.get("state"))
     return _(error.msg, default=MESSAGES.get(error.msg, error.msg), mapping=error.mapping)
 
 
-def _transition_refusal(trigger: str | None, state: str | None):
+def _transition_refusal(machine: str | None, trigger: str | None, state: str | None):
     specific = next((message for (triggers, states), message in SPECIFIC_REFUSALS.items()
                      if trigger in triggers and state in states), None)
     if specific is not None:
@@ -115,14 +116,8 @@ def _transition_refusal(trigger: str | None, state: str | None):
              default="This cannot be done now: you cannot ${action} ${object} that is "
                      "${state}.",
              mapping={"action": name_of("trigger", trigger),
-                      "object": OBJECT_NAMES.get(_machine_of(trigger), UNKNOWN_OBJECT),
+                      "object": OBJECT_NAMES.get(machine, UNKNOWN_OBJECT),
                       "state": name_of("state", state)})
-
-
-def _machine_of(trigger: str | None) -> str | None:
-    from .workflows import WORKFLOWS  # late: the workflows import the models, as we do
-
-    return next((w.name for w in WORKFLOWS if trigger in w.specs), None)
 
 
 def name_of(kind: str, code: str | None):

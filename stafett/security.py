@@ -7,8 +7,6 @@ by consent), never stored by hand (DESIGN: Security).
 
 from __future__ import annotations
 
-import enum
-
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 
@@ -16,102 +14,25 @@ from .models.base import find_parent, today
 from .models.concern import Concern
 from .models.log import Log
 from .models.org import Account, AccountKind, Municipality, Unit
-
-
-class Permission(enum.StrEnum):
-    """The permission scheme. Each view and each workflow transition names one of these."""
-
-    HOME = "home"  # the logged-in user's own pages
-    CREATE_LOG = "create_log"  # employees who may be holder open new logs (R1, R13)
-    VIEW_HEADER = "view_header"  # the log's header: state, holder, unit, level (R3, R6)
-    VIEW = "view"  # the whole log, or one concern (R3-R5)
-    EDIT = "edit"  # holder's writing: concerns, measures, meetings, log notes (R2)
-    CONTRIBUTE = "contribute"  # glimpses and private notes (R2, R30)
-    RECORD_CONSENT = "record_consent"  # give or withdraw consent (R9-R12)
-    TRANSFER = "transfer"  # propose / cancel a transfer (R19, R22)
-    RECEIVE = "receive"  # accept / decline an incoming transfer (R19, R21)
-    REOPEN = "reopen"  # passive -> reopened (R16)
-    DELETE = "delete"  # passive|draft -> deleted (R17)
-    DISCARD = "discard"  # the holder discards their own draft (R17)
-    EDIT_OWN = "edit_own"  # the author edits a glimpse or private note (R8, R30)
-    ADMIN_UNIT = "admin_unit"  # the unit leader's console (R1, R6)
-    ADMIN_MUNICIPALITY = "admin_municipality"  # the superuser's console (R1)
-    AUDIT = "audit"  # workflow audit reports of a unit (leader) or municipality (superuser)
-    ACCESS_LOG = "access_log"  # who has read this log: family, holder, leader (Normen)
-    SYSTEM = "system"  # scheduled jobs only (consent expiry)
-
-
-P = Permission
-DENY_ALL = ("Deny", Everyone, tuple(Permission))
-
-HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian", "role:subject"
-ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
-RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
-MAY_HOLD = "role:may_hold"
-CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
-SYSTEM_PRINCIPAL = "system:scheduler"
-
-FAMILY = (GUARDIAN, SUBJECT)
-
-_LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
-    "new": [(HOLDER, (P.EDIT,))],
-    "draft": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD,
-                  P.ACCESS_LOG)),
-        (LEADER, (P.VIEW_HEADER, P.DELETE, P.ACCESS_LOG)),
-    ],
-    "active": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.TRANSFER,
-                  P.ACCESS_LOG)),
-        (LEADER, (P.VIEW_HEADER, P.RECORD_CONSENT, P.TRANSFER, P.ACCESS_LOG)),
-        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
-        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
-        (ACTOR, (P.VIEW_HEADER, P.CONTRIBUTE)),
-        (READER, (P.VIEW_HEADER, P.VIEW)),
-        (PARTIAL_READER, (P.VIEW_HEADER,)),
-        (RECEIVER, (P.VIEW_HEADER, P.RECEIVE)),
-    ],
-    "passive": [
-        (HOLDER, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
-        (LEADER, (P.VIEW_HEADER, P.REOPEN, P.DELETE, P.RECORD_CONSENT, P.ACCESS_LOG)),
-        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
-        (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.ACCESS_LOG)),
-        (ACTOR, (P.VIEW_HEADER,)),
-        (READER, (P.VIEW_HEADER, P.VIEW)),
-        (PARTIAL_READER, (P.VIEW_HEADER,)),
-    ],
-    "deleted": [],
-}
-_LOG_ACL_BY_STATE["reopened"] = _LOG_ACL_BY_STATE["active"]
-
-
-def log_acl(log: Log) -> list[tuple]:
-    entries = [("Allow", principal, perms) for principal, perms in _LOG_ACL_BY_STATE[log.state]]
-    return entries + [("Allow", SYSTEM_PRINCIPAL, tuple(Permission)), DENY_ALL]
-
-
-def concern_acl(concern: Concern) -> list[tuple]:
-    """R3/R4: actors and concern-scoped readers see the concerns they are part of."""
-    log = find_parent(concern, Log)
-    if log is None or log.state in ("new", "draft", "deleted"):
-        return []
-    return [("Allow", CONCERN_ACTOR, (P.VIEW,)), ("Allow", CONCERN_READER, (P.VIEW,))]
-
-
-def authored_acl(item) -> list[tuple]:
-    """The author reads their glimpse and edits it while the log runs (R30), never in a
-    draft (R13). A private note reaches its author only, never leaders or administrators (R8)."""
-    from .models.notes import PrivateNote
-
-    log = find_parent(item, Log)
-    author = f"user:{item.author}"
-    if isinstance(item, PrivateNote):
-        own = (P.VIEW, P.EDIT_OWN) if log is not None and log.is_editable else (P.VIEW,)
-        return [("Allow", author, own), DENY_ALL]
-    state = log.state if log is not None else None
-    if state in ("active", "reopened"):
-        return [("Allow", author, (P.VIEW, P.EDIT_OWN))]
-    return [("Allow", author, (P.VIEW,))] if state == "passive" else []
+from .permissions import (  # noqa: F401 - the scheme, by the names its users know
+    ACTOR,
+    CONCERN_ACTOR,
+    CONCERN_READER,
+    DENY_ALL,
+    FAMILY,
+    GUARDIAN,
+    HOLDER,
+    LEADER,
+    MAY_HOLD,
+    PARTIAL_READER,
+    READER,
+    RECEIVER,
+    SUBJECT,
+    SUPERUSER,
+    SYSTEM_PRINCIPAL,
+    P,
+    Permission,
+)
 
 
 def principals_for(account: Account | None, context) -> set[str]:

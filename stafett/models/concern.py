@@ -73,7 +73,7 @@ class Concern(Resource):
 
     @property
     def __acl__(self):
-        from ..security import concern_acl
+        from .acl import concern_acl
 
         return concern_acl(self)
 

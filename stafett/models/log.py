@@ -102,7 +102,7 @@ class Log(Resource):
 
     @property
     def __acl__(self):
-        from ..security import log_acl
+        from .acl import log_acl
 
         return log_acl(self)
 

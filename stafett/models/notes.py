@@ -34,7 +34,7 @@ class Authored(Resource):
 
     @property
     def __acl__(self):
-        from ..security import authored_acl
+        from .acl import authored_acl
 
         return authored_acl(self)
 

@@ -35,8 +35,8 @@ class Municipality(Resource):
     """A tenant. Fixed children: ``units`` and ``logs``; lookups: employees by id, indexes."""
 
     def __init__(self, name: str, number: str = "") -> None:
-        from ..audit import Journal
         from .indexes import LogIndex
+        from .journal import Journal
 
         self.name = name
         self.number = number

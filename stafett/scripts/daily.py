@@ -8,8 +8,8 @@ import argparse
 from pyramid.paster import get_appsettings
 
 from ..models.base import today
-from ..services.daily import run_daily
 from ..services.mail import mailer_from_settings
+from ..workflows.daily import run_daily
 from . import app_root_of, open_db
 
 

@@ -17,8 +17,8 @@ from pyramid.events import subscriber
 from pyramid_mailer import _set_mailer
 from pyramid_mailer.mailer import Mailer
 
+from ..events import AfterTransition
 from ..models.base import utcnow
-from ..workflows import AfterTransition
 
 DEFAULT_SENDER = "stafett@localhost"
 GENERAL = "general"  # messages that concern no log

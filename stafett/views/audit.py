@@ -19,9 +19,9 @@ from ..i18n import _, translate
 from ..messages import name_of
 from ..models.log import Log
 from ..models.org import Municipality, Unit
+from ..reports import audit as reports
+from ..reports import diagrams
 from ..security import Permission
-from ..services import audit_reports as reports
-from ..services import diagrams
 from ..services.archive import render_pdf
 from ..storage import app_root
 from ..workflows import WORKFLOWS
@@ -169,7 +169,7 @@ class AuditReport:
             triggers=reports.all_triggers(), unit_name=_unit_name(municipality),
             employee_name=_employee_name(municipality),
             transfers=reports.open_transfers(municipality, filters.unit_id),
-            journal=self.journal, query=filters.query(), local_time=reports.local_time,
+            journal=self.journal, query=filters.query(),
             urlencode=urlencode)
 
     def _diagrams(self, summary: reports.Summary) -> list[dict]:
@@ -229,7 +229,7 @@ class AccessLog:
         return dict(log=self.log, rows=rows[:row_limit], more=len(rows) > row_limit,
                     actor_name=reports.ActorNames(self.request.app_root, municipality, self.log),
                     labels=COLUMN_LABELS, basis=BASIS_LABELS, read_label=read_label,
-                    local_time=reports.local_time, unknown=UNKNOWN)
+                    unknown=UNKNOWN)
 
 
 def _unit_name(municipality) -> Callable[[str | None], str]:

@@ -156,7 +156,8 @@ def _transition(obj, trigger: str, actor, *, reason: str = "", note: str = "", r
     step = Step(obj, actor, reason=reason, note=note, request=request, params=params)
     if spec is None or source not in spec.sources:
         _refuse(municipality, step, trigger, WorkflowError(
-            "transition_not_allowed", rule="R18", trigger=trigger, state=source))
+            "transition_not_allowed", rule="R18", machine=workflow.name, trigger=trigger,
+            state=source))
     if not permits(actor, obj, spec.permission):
         _refuse(municipality, step, trigger, TransitionForbidden("transition_forbidden",
                                                                  trigger=trigger))

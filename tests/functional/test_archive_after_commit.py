@@ -37,8 +37,8 @@ def test_closing_writes_the_copy_and_the_pdf_follows_the_commit(testapp, read_ro
 
 def test_a_copy_the_worker_did_not_make_is_made_by_the_nightly_run(read_root, monkeypatch):
     from stafett.models.base import today
-    from stafett.services.daily import run_daily
     from stafett.workflows import fire
+    from stafett.workflows.daily import run_daily
 
     monkeypatch.setattr(archive.WORKER, "submit", lambda db, archived: None)  # it died
     with read_root() as root:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from stafett.services.daily import run_daily
+from stafett.workflows.daily import run_daily
 
 TODAY = dt.date.today()
 

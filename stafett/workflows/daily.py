@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..security import SYSTEM
-from ..workflows import fire
-from . import archive, notify
+from ..services import archive, notify
+from .engine import fire
 
 REMIND_ACTORS_DAYS = 7
 REMIND_LEADERS_DAYS = 30

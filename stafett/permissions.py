@@ -1,0 +1,45 @@
+"""The permission scheme and the principals it is granted to: a leaf every layer may name
+(DESIGN: Security). Who holds which principal is worked out in ``stafett.security``; which
+principal may do what on an object is its ACL, beside its model (``models.acl``)."""
+
+from __future__ import annotations
+
+import enum
+
+from pyramid.authorization import Everyone
+
+
+class Permission(enum.StrEnum):
+    """The permission scheme. Each view and each workflow transition names one of these."""
+
+    HOME = "home"  # the logged-in user's own pages
+    CREATE_LOG = "create_log"  # employees who may be holder open new logs (R1, R13)
+    VIEW_HEADER = "view_header"  # the log's header: state, holder, unit, level (R3, R6)
+    VIEW = "view"  # the whole log, or one concern (R3-R5)
+    EDIT = "edit"  # holder's writing: concerns, measures, meetings, log notes (R2)
+    CONTRIBUTE = "contribute"  # glimpses and private notes (R2, R30)
+    RECORD_CONSENT = "record_consent"  # give or withdraw consent (R9-R12)
+    TRANSFER = "transfer"  # propose / cancel a transfer (R19, R22)
+    RECEIVE = "receive"  # accept / decline an incoming transfer (R19, R21)
+    REOPEN = "reopen"  # passive -> reopened (R16)
+    DELETE = "delete"  # passive|draft -> deleted (R17)
+    DISCARD = "discard"  # the holder discards their own draft (R17)
+    EDIT_OWN = "edit_own"  # the author edits a glimpse or private note (R8, R30)
+    ADMIN_UNIT = "admin_unit"  # the unit leader's console (R1, R6)
+    ADMIN_MUNICIPALITY = "admin_municipality"  # the superuser's console (R1)
+    AUDIT = "audit"  # workflow audit reports of a unit (leader) or municipality (superuser)
+    ACCESS_LOG = "access_log"  # who has read this log: family, holder, leader (Normen)
+    SYSTEM = "system"  # scheduled jobs only (consent expiry)
+
+
+P = Permission
+DENY_ALL = ("Deny", Everyone, tuple(Permission))
+
+HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian", "role:subject"
+ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
+RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
+MAY_HOLD = "role:may_hold"
+CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
+SYSTEM_PRINCIPAL = "system:scheduler"
+
+FAMILY = (GUARDIAN, SUBJECT)
