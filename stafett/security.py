@@ -175,7 +175,14 @@ class StafettSecurityPolicy:
         return account.username if account is not None else None
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, request_principals(request, context), permission)
+        """Answered once per request, context and permission: a log page asks whether the
+        user may view or edit the same log many times."""
+        cache = request.__dict__.setdefault("_stafett_permits", {})
+        key = (id(context), permission)
+        if key not in cache:
+            cache[key] = (context, ACLHelper().permits(
+                context, request_principals(request, context), permission))
+        return cache[key][1]
 
     def remember(self, request, userid, **kw):
         request.session["user"] = userid
@@ -189,7 +196,8 @@ class StafettSecurityPolicy:
 def request_principals(request, context) -> set[str]:
     """The principals of this request's user for ``context``, computed once per context
     and request (a log page asks about the same objects many times). A change announced
-    during the request clears them (``forget_principals``)."""
+    during the request clears them and the answers built on them (``forget_principals``);
+    the context is kept beside its id so the id is not reused while cached."""
     cache = request.__dict__.setdefault("_stafett_principals", {})
     key = id(context)
     if key not in cache:
@@ -202,6 +210,7 @@ def forget_principals(event) -> None:
     request = getattr(event, "request", None)
     if request is not None:
         request.__dict__.pop("_stafett_principals", None)
+        request.__dict__.pop("_stafett_permits", None)
 
 
 def account_is_usable(account: Account | None, request) -> bool:

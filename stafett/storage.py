@@ -65,11 +65,21 @@ def _glimpses_newest_first(root: AppRoot) -> None:
                 log.glimpses.add(glimpse, timeline_key(glimpse.created))
 
 
+def _logs_by_unit_state_and_recency(root: AppRoot) -> None:
+    """The console's passive logs and drafts are walked newest first from their own index
+    field, so a page of them costs the same in any size of unit."""
+    from .models.indexes import reindex_all
+
+    for municipality in root.values():
+        reindex_all(municipality)
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
                                                  _activity_per_log,
-                                                 _glimpses_newest_first]
+                                                 _glimpses_newest_first,
+                                                 _logs_by_unit_state_and_recency]
 
 
 def app_root(conn) -> AppRoot:

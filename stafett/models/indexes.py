@@ -34,11 +34,11 @@ BASIS_SCOPES = ("create", "reopen")
 RECENCY_SECONDS = 3600
 
 
-def _recency(log) -> set:
-    """(unit, minus the hour of the last activity): a unit's logs, newest first. By the hour,
-    so that the glimpses of one busy hour do not each rewrite the index."""
+def recency_stamp(log) -> float:
+    """Minus the hour of the last activity: newest first. By the hour, so that the glimpses
+    of one busy hour do not each rewrite the index."""
     stamp = log.last_activity.timestamp()
-    return {(log.unit_id, -float(stamp - stamp % RECENCY_SECONDS))}
+    return -float(stamp - stamp % RECENCY_SECONDS)
 
 
 def _activity_day(log) -> str:
@@ -164,7 +164,8 @@ LOG_FIELDS: dict[str, Callable] = {
     "unit_state": lambda log: {(log.unit_id, log.state)},
     "unit_level": lambda log: {(log.unit_id, int(log.level))},
     "unit_category": _unit_categories,
-    "unit_recent": _recency,
+    "unit_recent": lambda log: {(log.unit_id, recency_stamp(log))},
+    "unit_state_recent": lambda log: {(log.unit_id, log.state, recency_stamp(log))},
     "unit_deadline": _unit_deadlines,
     "transfer_to": lambda log: _open_transfers(log, to=True),
     "transfer_from": lambda log: _open_transfers(log, to=False),
@@ -181,7 +182,7 @@ LOG_FIELDS: dict[str, Callable] = {
 }
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
-UNCOUNTED = frozenset({"unit_recent", "unit_deadline", "consent_expiry", "transfer_to_since",
+UNCOUNTED = frozenset({"unit_recent", "unit_state_recent", "unit_deadline", "consent_expiry", "transfer_to_since",
                        "transfer_from_since", "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})
 

@@ -139,17 +139,39 @@ def municipality_figures(municipality) -> dict:
 
 
 # -- consents (R9, R10) ----------------------------------------------------------------------
-def consents_expiring(index, unit_id: str, today: dt.date,
-                      days: int = EXPIRY_WARNING_DAYS) -> list[tuple[str, dt.date]]:
-    """(log id, expiry) of running logs whose basis consent has expired or expires soon."""
+def consents_expiring(index, unit_id: str, today: dt.date, days: int = EXPIRY_WARNING_DAYS,
+                      after: str | None = None, size: int | None = None
+                      ) -> tuple[list[tuple[str, dt.date]], str | None]:
+    """(log id, expiry) of running logs whose basis consent has expired or expires soon,
+    the earliest first, from after the cursor ``after``; at most ``size`` of them, and the
+    cursor of the next page (or None)."""
     until = (today + dt.timedelta(days=days)).isoformat()
-    return [(log_id, dt.date.fromisoformat(value[1]))
-            for value, ids in index.value_range("consent_expiry", (unit_id,), (unit_id, until))
-            for log_id in ids]
+    cursor = _split_cursor(after)
+    low = (unit_id, cursor[0]) if cursor else (unit_id,)
+    found = ((value[1], log_id)
+             for value, ids in index.value_range("consent_expiry", low, (unit_id, until))
+             for log_id in ids if cursor is None or (value[1], log_id) > cursor)
+    page = list(islice(found, size + 1 if size else None))
+    following = "|".join(page[size - 1]) if size and len(page) > size else None
+    return [(log_id, dt.date.fromisoformat(day)) for day, log_id in page[:size]], following
 
 
-def missing_guardian_consent(index, unit_id: str) -> list[str]:
-    return list(index.ids("missing_guardian_consent", unit_id))
+def missing_guardian_consent(index, unit_id: str, after: str | None = None,
+                             size: int | None = None) -> tuple[list[str], str | None]:
+    """Running logs of the unit that wait for the second guardian's consent, by id, from
+    after ``after``; at most ``size``, and the cursor of the next page (or None)."""
+    found = index.id_set("missing_guardian_consent", unit_id)
+    if found is None:
+        return [], None
+    page = list(islice(found.keys(after or None, excludemin=bool(after)),
+                       size + 1 if size else None))
+    following = page[size - 1] if size and len(page) > size else None
+    return page[:size], following
+
+
+def _split_cursor(text: str | None) -> tuple[str, str] | None:
+    day, _bar, log_id = (text or "").partition("|")
+    return (day, log_id) if log_id else None
 
 
 # -- the unit's log list (R6) ---------------------------------------------------------------
@@ -183,10 +205,10 @@ class LogFilter:
 
 
 def _candidates(index, unit_id: str, flt: LogFilter) -> list[tuple[int, object]]:
-    """(size, set of log ids) for each filter given."""
+    """(size, set of log ids) for each filter given but the state, which picks the order
+    walked (``unit_log_ids``)."""
     sets = []
     for name, field_name, value in (
-            ("state", "unit_state", (unit_id, flt.state)),
             ("holder", "holder", flt.holder),
             ("level", "unit_level", (unit_id, flt.level)),
             ("category", "unit_category", (unit_id, flt.category))):
@@ -222,13 +244,21 @@ def unit_log_ids(index, unit_id: str, flt: LogFilter, after: str | None = None,
                  size: int = PAGE_SIZE) -> tuple[list[str], str | None]:
     """One page of the unit's logs, newest activity first, and the cursor of the next page.
 
-    Keyset paging: a page costs the same whatever its number."""
+    Keyset paging: a page costs the same whatever its number. A state filter walks the
+    unit's logs in that state in recency order (passive logs, drafts)."""
     cursor = parse_cursor(after)
     sets = _candidates(index, unit_id, flt)
-    if choose_plan(sets, index.count("unit", unit_id), size) == "sort":
+    if flt.state:
+        order, prefix = "unit_state_recent", (unit_id, flt.state)
+        total = index.count("unit_state", prefix)
+    else:
+        order, prefix, total = "unit_recent", (unit_id,), index.count("unit", unit_id)
+    if choose_plan(sets, total, size) == "sort":
+        if flt.state:
+            sets.append((total, index.id_set("unit_state", prefix) or ()))
         keys = _sorted_matches(index, unit_id, sets, cursor)
     else:
-        keys = _walk_recency(index, unit_id, [s for _, s in sets], cursor)
+        keys = _walk_recency(index, order, prefix, [s for _, s in sets], cursor)
     page = list(islice(keys, size + 1))
     following = format_cursor(page[size - 1]) if len(page) > size else None
     return [log_id for _, log_id in page[:size]], following
@@ -256,9 +286,10 @@ def _sorted_matches(index, unit_id, sets, cursor):
     return (k for k in keys if cursor is None or k > cursor)
 
 
-def _walk_recency(index, unit_id, sets, cursor):
-    low = (unit_id, cursor[0]) if cursor else (unit_id,)
-    for (_, stamp), ids in index.value_range("unit_recent", low, (unit_id, float("inf"))):
+def _walk_recency(index, order: str, prefix: tuple, sets, cursor):
+    low = (*prefix, cursor[0]) if cursor else prefix
+    for value, ids in index.value_range(order, low, (*prefix, float("inf"))):
+        stamp = value[-1]
         for log_id in ids:
             key = (stamp, log_id)
             if cursor is not None and key <= cursor:

@@ -228,15 +228,23 @@ def _what_is_erased(log) -> list[tuple[object, int]]:
 def console_consents(request):
     unit = request.context
     municipality = unit.municipality
-    day = today()
-    expiring = [(municipality.logs[i], expires)
-                for i, expires in stats.consents_expiring(municipality.index, unit.id, day)
-                if i in municipality.logs]
-    missing = [municipality.logs[i]
-               for i in stats.missing_guardian_consent(municipality.index, unit.id)
-               if i in municipality.logs]
-    return {"unit": unit, "tab": "consents", "expiring": expiring, "missing": missing,
-            "today": day, "employee": municipality.employee}
+    day, params = today(), request.params
+    expiring, next_expiring = stats.consents_expiring(
+        municipality.index, unit.id, day, after=params.get("after"), size=stats.PAGE_SIZE)
+    missing, next_missing = stats.missing_guardian_consent(
+        municipality.index, unit.id, after=params.get("missing_after"), size=stats.PAGE_SIZE)
+    return {"unit": unit, "tab": "consents", "today": day, "employee": municipality.employee,
+            "expiring": [(municipality.logs[i], expires) for i, expires in expiring
+                         if i in municipality.logs],
+            "missing": [municipality.logs[i] for i in missing if i in municipality.logs],
+            "next_expiring": _next_page(request, "after", next_expiring),
+            "next_missing": _next_page(request, "missing_after", next_missing)}
+
+
+def _next_page(request, name: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    return request.resource_url(request.context, request.view_name, query={name: cursor})
 
 
 # -- supervisor read access (R4, R6) -----------------------------------------------------------

@@ -8,6 +8,7 @@ page costs what it shows, not what the municipality holds.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import islice
 from types import SimpleNamespace
 
 from pyramid.view import view_config
@@ -21,6 +22,7 @@ STATE_ORDER = ("active", "reopened", "draft", "passive")
 PAGE = 30  # logs shown per role before "show all"
 DUE_SOON = dt.timedelta(days=14)
 EXPIRES_SOON = dt.timedelta(days=30)
+UNIT_QUEUE = 10  # the unit's expiring consents on a leader's front page; the rest in the console
 ARENA_NAMES = {
     "service": _("lc_arena_service", default="in the service"),
     "home": _("lc_arena_home", default="at home"),
@@ -34,12 +36,13 @@ def my_logs(request):
     municipality = request.app_root.get(account.municipality)
     if municipality is None:
         return {"groups": [], "municipality": None, "attention": [], "incoming": [],
-                "can_create": False}
+                "can_create": False, "unit_consents_url": None}
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
     return {"groups": _grouped(request, municipality, ids),
             "municipality": municipality,
             "attention": _attention(request, municipality, employee),
+            "unit_consents_url": _unit_consents_url(request, municipality, employee),
             "incoming": _incoming(request.app_root, municipality, employee),
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality)}
 
@@ -86,9 +89,23 @@ def _attention(request, municipality, employee) -> list[SimpleNamespace]:
     items += _due_measures(municipality, "actor_due", employee.id)
     items += _expiring_consents(municipality, "holder_consent_expiry", employee.id)
     if employee.is_leader:
-        items += _expiring_consents(municipality, "unit_consent_expiry", employee.unit_id)
+        items += _expiring_consents(municipality, "unit_consent_expiry", employee.unit_id,
+                                    UNIT_QUEUE)
     items += _log_attention(request, municipality, employee.id)
     return _by_log(items)
+
+
+def _unit_consents_url(request, municipality, employee) -> str | None:
+    """The console's consent list, when the leader's unit has more expiring consents than
+    the front page shows."""
+    if employee is None or not employee.is_leader:
+        return None
+    waiting = islice(municipality.index.value_range(
+        "unit_consent_expiry", (employee.unit_id,),
+        (employee.unit_id, (today() + EXPIRES_SOON).isoformat(), "\uffff")), UNIT_QUEUE + 1)
+    if sum(len(ids) for _value, ids in waiting) <= UNIT_QUEUE:
+        return None
+    return request.resource_url(municipality.units[employee.unit_id], "console-consents")
 
 
 def _by_log(items: list) -> list[SimpleNamespace]:
@@ -135,11 +152,12 @@ def _due_measures(municipality, field: str, who: str) -> list:
     return items
 
 
-def _expiring_consents(municipality, field: str, who: str) -> list:
-    """R10: consents that have expired or expire within 30 days, on running logs."""
+def _expiring_consents(municipality, field: str, who: str, most: int | None = None) -> list:
+    """R10: consents that have expired or expire within 30 days, on running logs; the
+    ``most`` earliest when given."""
     items, day = [], today()
-    for (_who, _expires, consent_id), log in _own_range(
-            municipality, field, who, (day + EXPIRES_SOON).isoformat()):
+    for (_who, _expires, consent_id), log in islice(_own_range(
+            municipality, field, who, (day + EXPIRES_SOON).isoformat()), most):
         consent = log.consents.get(consent_id)
         if consent is None:
             continue

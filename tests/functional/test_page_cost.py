@@ -17,12 +17,12 @@ from stafett.workflows.content import add_concern, add_glimpse
 from ..conftest import login
 
 
-def _busy_logs(root, count: int) -> None:
-    """``count`` running logs in another unit, each with a measure due this week and a
-    consent about to expire: the municipality's queues fill; the measured users' own
-    entries do not."""
+def _busy_logs(root, count: int, holder: str = "pedleder") -> None:
+    """``count`` running logs held by ``holder`` (by default in another unit), each with a
+    measure due this week and a consent about to expire: the municipality's queues fill;
+    the measured users' own entries do not."""
     m = root["demo"]
-    holder = root.accounts["pedleder"]
+    holder = root.accounts[holder]
     employee = m.employee(holder.employee_id)
     for n in range(count):
         log = create_log(m, Log(Subject(f"Elev {n}", make_fnr(years_ago(10, days=n), 1)),
@@ -56,6 +56,29 @@ def test_the_front_page_reads_the_same_however_busy_the_municipality(app, testap
     busy = _loads(app, testapp, "/")
     # Each index tree it reads may grow a level (log n), but no walk of the 300 new logs.
     assert busy <= quiet + 12, (quiet, busy)
+
+
+def test_a_leader_sees_a_few_of_the_units_expiring_consents_and_pages_the_rest(
+        app, testapp, read_root):
+    login(testapp, "rektor")
+    with read_root() as root:
+        _busy_logs(root, 30, holder="larer")  # rektor's own unit
+    some = _loads(app, testapp, "/")
+    with read_root() as root:
+        _busy_logs(root, 100, holder="larer")
+    assert _loads(app, testapp, "/") <= some + 12  # the same ten, not all 130
+    more = testapp.get("/").html.find(
+        "a", string="Flere samtykker i enheten går snart ut: se alle i konsollen")
+    seen, url = [], more["href"]
+    while url:
+        page = testapp.get(url)
+        rows = page.html.select("section.card")[0].select("tbody tr")
+        assert len(rows) <= 50
+        seen += [(row.a.get_text(), row.a["href"]) for row in rows]
+        following = page.html.select("section.card")[0].find("a", string="Neste side")
+        url = following["href"] if following else None
+    assert len([name for name, _ in seen if name.startswith("Elev ")]) == 130
+    assert len(seen) == len(set(seen))
 
 
 def test_a_log_page_shows_the_newest_glimpses_a_page_at_a_time(app, testapp, read_root):

@@ -106,19 +106,35 @@ def test_r10_consents_expired_or_expiring_within_30_days(world):
         consent.expires = TODAY + dt.timedelta(days=90)
     world.m.index.reindex(far)
     listed = stats.consents_expiring(world.m.index, world.school.id, TODAY)
-    assert listed == [(soon.id, TODAY + dt.timedelta(days=10))]
+    assert listed == ([(soon.id, TODAY + dt.timedelta(days=10))], None)
     world.consent(soon, days_ago=0)  # a new consent without expiry
-    assert stats.consents_expiring(world.m.index, world.school.id, TODAY) == []
+    assert stats.consents_expiring(world.m.index, world.school.id, TODAY) == ([], None)
+
+
+def test_r10_expiring_consents_come_a_page_at_a_time_earliest_first(world):
+    logs = [world.active() for _ in range(5)]
+    for days, log in enumerate(logs):
+        for consent in log.consents.values():
+            consent.expires = TODAY + dt.timedelta(days=days)
+        world.m.index.reindex(log)
+    seen, after = [], None
+    for _page in range(3):
+        page, after = stats.consents_expiring(world.m.index, world.school.id, TODAY,
+                                              after=after, size=2)
+        seen += [log_id for log_id, _expires in page]
+        if after is None:
+            break
+    assert seen == [log.id for log in logs] and after is None
 
 
 def test_r9_log_missing_second_guardians_consent(world):
     log = world.active(guardians=("guardian", "guardian2"))
-    assert stats.missing_guardian_consent(world.m.index, world.school.id) == []
+    assert stats.missing_guardian_consent(world.m.index, world.school.id) == ([], None)
     log.guardians_live_together = False  # both live with the child: both must consent
     world.m.index.reindex(log)
-    assert stats.missing_guardian_consent(world.m.index, world.school.id) == [log.id]
+    assert stats.missing_guardian_consent(world.m.index, world.school.id) == ([log.id], None)
     world.consent(log, parties=list(log.guardians.keys()), days_ago=0)
-    assert stats.missing_guardian_consent(world.m.index, world.school.id) == []
+    assert stats.missing_guardian_consent(world.m.index, world.school.id) == ([], None)
 
 
 def test_r19_waiting_transfers_in_and_out(world):
