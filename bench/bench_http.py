@@ -10,8 +10,9 @@ folder. ``--src`` runs another checkout of Stafett (e.g. ``git worktree add /tmp
 
 Prints: requests per second at 1 and 16 connections for hello world, the holder's log page
 and front page, each as a share of hello world; bytes appended to Data.fs per GET of the log
-page; and for 16 clients writing glimpses into one log: HTTP 500s, glimpses lost (answered
-303 but not stored), p95 latency.
+page; for 16 clients writing glimpses into one log: HTTP 500s, glimpses lost (answered 303
+but not stored), p95 latency; and the log page's size and median time before and after the
+writers filled its history (``history``).
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--writers-seconds", type=int, default=20)
     parser.add_argument("--src", default=REPO, help="the checkout of Stafett to measure")
-    parser.add_argument("--only", default="pages,bytes,writers")
+    parser.add_argument("--only", default="pages,bytes,writers,history")
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONPATH=os.path.abspath(args.src))
     only = set(args.only.split(","))
@@ -253,8 +254,12 @@ def main(argv=None) -> int:
             pages(hello, app, cookie, log_path, args.seconds)
         if "bytes" in only:
             bytes_per_get(app, cookie, log_path, folder, args.seconds)
+        if "history" in only:
+            short = page_cost(app, cookie, log_path, folder, env, args.seconds)
         if "writers" in only:
             writers(app, browser, cookie, log_path, folder, env, args.writers_seconds)
+        if "history" in only:
+            history(short, page_cost(app, cookie, log_path, folder, env, args.seconds))
     finally:
         hello.stop()
         app.stop()
@@ -309,6 +314,26 @@ def writers(app: Server, browser: Browser, cookie: dict, log_path: str, folder: 
           f"({100 * errors / max(result['requests'], 1):.1f} %), "
           f"{max(answered - stored, 0)} lost (answered 303 but not stored), "
           f"p95 {result['p95'] / 1000:.0f} ms; statuses {result['status']}\n")
+
+
+def page_cost(app: Server, cookie: dict, log_path: str, folder: str, env: dict,
+              seconds: int) -> dict:
+    """The log page's glimpses, size and median time at one connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=120)
+    conn.request("GET", log_path, headers=cookie)
+    size = len(conn.getresponse().read())
+    conn.close()
+    result = wrk(app.url(log_path), 1, seconds, cookie)
+    return {"glimpses": glimpse_count(folder, env, log_path), "bytes": size,
+            "p50": result["p50"] / 1000}
+
+
+def history(short: dict, long: dict) -> None:
+    for label, cost in (("before the writers", short), ("after the writers", long)):
+        print(f"log page {label}: {cost['glimpses']} glimpses, {cost['bytes']} bytes, "
+              f"median {cost['p50']:.1f} ms")
+    print(f"long history / short: {long['bytes'] / short['bytes']:.2f}x the bytes, "
+          f"{long['p50'] / short['p50']:.2f}x the time\n")
 
 
 if __name__ == "__main__":
