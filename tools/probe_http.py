@@ -3,12 +3,16 @@
 Logs in as each demo role, follows links from the front page (bounded in count and time),
 sends hostile values into every form it finds (with the page's CSRF token), sends malformed
 query strings and bodies, and prints the answers counted by status class, with every URL
-that gave a 5xx. Loopback only: it writes into the database it probes, so point it at a
-throwaway copy of the demo data (``make run`` serves one on http://localhost:6543).
+that gave a 5xx. With ``--journal`` (the server's SQLite access journal) it also counts, per
+log, the reads it was answered (a page or file under ``/logs/<id>/``) against the read
+entries the journal gained, and prints the reads left unjournaled. Loopback only: it writes
+into the database it probes, so point it at a throwaway copy of the demo data (``make run``
+serves one on http://localhost:6543).
 
     .venv/bin/python tools/probe_http.py [--base http://localhost:6543] [--max-seconds 600]
+        [--journal var/access.sqlite]
 
-Standard library only; exit status 1 when any 5xx was seen.
+Standard library only; exit status 1 when any 5xx or unjournaled read was seen.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import http.cookiejar
 import random
 import re
+import sqlite3
 import sys
 import time
 import urllib.error
@@ -32,6 +37,7 @@ ROLES = ("forelder", "sara", "assistent", "superbruker", "rektor", "larer", "hel
          "leder-hs", "styrer")
 PASSWORD = "stafett-demo"
 ID = re.compile(r"[0-9a-f]{16}")
+LOG_PATH = re.compile(r"/logs/([0-9a-f]{16})(/|$)")
 NOT_FOLLOWED = ("/logout", "/static/", "/static-deform/")
 NOT_POSTED = ("/logout", "/meeting-mode")  # would end the session or lock it in one log
 # Forms that end something: sent last, so the other forms still find their logs running.
@@ -222,10 +228,15 @@ class Tally:
     def __init__(self):
         self.by_role: dict[str, Counter] = defaultdict(Counter)
         self.failures: list[str] = []
+        self.reads: Counter = Counter()  # log id -> pages and files of it answered
 
     def add(self, role: str, method: str, url: str, label: str, answer: Answer) -> None:
         kind = f"{answer.status // 100}xx" if answer.status else "error"
         self.by_role[role][kind] += 1
+        log = LOG_PATH.search(urllib.parse.urlsplit(url).path)
+        shown = method == "get" or answer.text  # a POST counts when it shows a page again
+        if log and 200 <= answer.status < 300 and shown and role != "anonymous":
+            self.reads[log.group(1)] += 1
         if answer.status >= 500 or not answer.status:
             path = urllib.parse.urlsplit(url)
             shown = path.path + (f"?{path.query[:80]}" if path.query else "")
@@ -467,6 +478,24 @@ def _spoiled(form: Form, extra: bytes) -> list[tuple[str, bytes]]:
             for f in form.fields]
 
 
+def journaled_reads(path: str, since_ns: int) -> Counter:
+    """Read entries per log in the access journal since ``since_ns``."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return Counter(dict(db.execute(
+            "SELECT log, count(*) FROM access_journal WHERE kind = 'read' AND at >= ?"
+            " GROUP BY log", (since_ns,))))
+
+
+def unjournaled(answered: Counter, journaled: Counter) -> str:
+    missing = {log: n - journaled[log] for log, n in answered.items() if n > journaled[log]}
+    lines = [f"\nreads answered: {sum(answered.values())} on {len(answered)} logs; read "
+             f"entries journaled for them: {sum(journaled[log] for log in answered)}; "
+             f"unjournaled reads: {sum(missing.values())}"]
+    lines.extend(f"  log {log}: {n} answered reads without an entry"
+                 for log, n in missing.items())
+    return "\n".join(lines)
+
+
 def _pattern(url: str) -> str:
     return ID.sub("{id}", url.split("?")[0])
 
@@ -479,18 +508,26 @@ def main(argv=None) -> int:
     parser.add_argument("--max-seconds", type=float, default=600)
     parser.add_argument("--rounds", type=int, default=6, help="hostile submissions per form")
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--journal", help="the server's SQLite access journal, to count "
+                                          "unjournaled reads")
     args = parser.parse_args(argv)
     base = args.base.rstrip("/")
     if urllib.parse.urlsplit(base).hostname not in LOOPBACK:
         parser.error("the probe writes into the database it probes: loopback only")
     probe = Probe(base, time.monotonic() + args.max_seconds, args.max_pages, args.rounds,
                   args.timeout)
+    started_ns = time.time_ns()
     for role in ("anonymous", *args.roles.split(",")):
         if probe.time_left():
             probe.run_role(role)
     if not probe.time_left():
         print("(stopped at the time limit)")
     print(probe.tally.report())
+    if args.journal:
+        report = unjournaled(probe.tally.reads, journaled_reads(args.journal, started_ns))
+        print(report)
+        if "unjournaled reads: 0" not in report:
+            return 1
     return 1 if probe.tally.failures else 0
 
 
