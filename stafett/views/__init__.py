@@ -23,6 +23,23 @@ def includeme(config) -> None:
                               "translate", reify=True)
     config.add_request_method(lambda request: formatter(request.locale_name), "fmt", reify=True)
     config.add_request_method(navigation, "nav", reify=True)
+    config.add_request_method(notice, "notice")
+
+
+NOTICES_KEPT = 3
+
+
+def notice(request, text: str) -> None:
+    """A message for the next page. A client that never follows the redirect (a script, a
+    double submit) must not grow the session cookie past what a browser stores: the same
+    message is queued once and only the newest few are kept."""
+    session = request.session
+    session.flash(text, allow_duplicate=False)
+    waiting = session.peek_flash()
+    if len(waiting) > NOTICES_KEPT:
+        session.pop_flash()
+        for kept in waiting[-NOTICES_KEPT:]:
+            session.flash(kept)
 
 
 def _compile_templates_one_at_a_time() -> None:

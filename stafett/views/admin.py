@@ -40,7 +40,7 @@ def error_text(request, error: DomainError) -> str:
 
 
 def flash_error(request, error: DomainError) -> None:
-    request.session.flash(error_text(request, error))
+    request.notice(error_text(request, error))
 
 
 def acting_employee(request):
@@ -277,7 +277,7 @@ def deactivate_employee(request):
     """Refused while they hold running logs; the employee page lists which (R21)."""
     try:
         staff.deactivate(request.context, request.identity)
-        request.session.flash(request.translate(_("adm_deactivated",
+        request.notice(request.translate(_("adm_deactivated",
                                                   default="The employee is deactivated.")))
     except DomainError as exc:
         flash_error(request, exc)

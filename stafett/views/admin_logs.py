@@ -46,7 +46,7 @@ def transfer_on_behalf(request):
     try:
         transfer = _transfer_to(request, log, request.POST.get("to", ""))
         propose_transfer(log, transfer, request.identity, request=request)
-        request.session.flash(request.translate(_("adm_transfer_proposed",
+        request.notice(request.translate(_("adm_transfer_proposed",
                                                   default="The transfer is proposed.")))
     except DomainError as exc:
         flash_error(request, exc)
@@ -104,7 +104,7 @@ def receive_transfer(request):
             fire(found.transfer, "decline", request.identity,
                  reason=posted_text(request.POST, "reason"), request=request)
             message = _("adm_transfer_declined", default="The transfer is declined.")
-        request.session.flash(request.translate(message))
+        request.notice(request.translate(message))
     except DomainError as exc:
         flash_error(request, exc)
     return back_to(request, unit, "console-transfers")
@@ -148,7 +148,7 @@ def reopen_log(request):
         give_consent(log, consent, request.identity, request=request)
         fire(log, "reopen", request.identity, reason=posted_text(request.POST, "reason"),
              request=request)
-        request.session.flash(request.translate(_("adm_reopened", default="The log is reopened.")))
+        request.notice(request.translate(_("adm_reopened", default="The log is reopened.")))
     except DomainError as exc:
         savepoint.rollback()
         flash_error(request, exc)
@@ -196,7 +196,7 @@ def delete_log(request):
             if reason not in DELETE_REASONS:
                 raise DomainError("adm_delete_choose_reason", rule="R17")
             fire(log, "delete", request.identity, reason=reason, request=request)
-            request.session.flash(request.translate(_("adm_deleted",
+            request.notice(request.translate(_("adm_deleted",
                                                       default="The log is erased.")))
             return back_to(request, unit, "console-passive")
         except DomainError as exc:
@@ -265,7 +265,7 @@ def supervise(request):
                                                                              leader).id
             grant_read_access(log, ReadGrant(leader.id, consent_id, purpose=SUPERVISOR),
                               request.identity)
-            request.session.flash(request.translate(_(
+            request.notice(request.translate(_(
                 "adm_supervision_granted", default="You have read access as supervisor.")))
             return back_to(request, unit, "console-logs")
         except DomainError as exc:

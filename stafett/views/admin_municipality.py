@@ -111,5 +111,5 @@ def appoint(request):
         staff.appoint_leader(unit, employee, request.identity,
                              replace=request.POST.get("replace") == "yes")
     except DomainError as exc:
-        request.session.flash(error_text(request, exc))
+        request.notice(error_text(request, exc))
     return back_to(request, unit, "admin-unit")

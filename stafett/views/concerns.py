@@ -134,7 +134,7 @@ def autosave_concern(request):
 def close(request):
     """R24: a concern is closed when its goal is met."""
     close_concern(request.context, request.identity, request=request)
-    request.session.flash(request.translate(_("ct_concern_closed",
+    request.notice(request.translate(_("ct_concern_closed",
                                               default="The concern is closed.")))
     return HTTPSeeOther(location=request.resource_url(request.context))
 

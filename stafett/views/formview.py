@@ -104,7 +104,7 @@ class FormView:
     def done(self, resource, message, anchor: str = "") -> HTTPSeeOther:
         """Back to ``resource`` with a message; ``?saved=<formid>`` tells the browser to
         forget the text it kept for this form (static/autosave.js)."""
-        self.request.session.flash(self.request.translate(message))
+        self.request.notice(self.request.translate(message))
         query = {"saved": self.formid} if self.autosave else None
         url = self.request.resource_url(resource, query=query)
         return HTTPSeeOther(location=url + (f"#{anchor}" if anchor else ""))

@@ -141,7 +141,7 @@ def fire_button(request, obj, trigger: str, message, **why):
         fire(obj, trigger, request.identity, request=request, **why)
     except DomainError as refusal:
         return log_page_with_error(request, log, request.translate(message_for(refusal)))
-    request.session.flash(request.translate(message))
+    request.notice(request.translate(message))
     if log.state == "deleted":
         return HTTPSeeOther(location=request.application_url + "/")
     return HTTPSeeOther(location=request.resource_url(log))
@@ -217,7 +217,7 @@ class NarrowGrant(LifecycleForm):
 @view_config(context=ReadGrant, name="withdraw", request_method="POST", permission=P.EDIT)
 def withdraw(request):
     withdraw_grant(request.context, request.identity)
-    request.session.flash(request.translate(_("lc_grant_ended",
+    request.notice(request.translate(_("lc_grant_ended",
                                               default="Read access is withdrawn.")))
     return HTTPSeeOther(location=request.resource_url(request.context.__parent__.__parent__))
 
@@ -303,6 +303,6 @@ class DeclineTransfer(LifecycleForm):
     def success(self, data):
         fire(self.context, "decline", self.request.identity, reason="declined",
              note=data["reason"], request=self.request)
-        self.request.session.flash(self.request.translate(
+        self.request.notice(self.request.translate(
             _("lc_declined", default="You declined the transfer.")))
         return HTTPSeeOther(location=self.request.application_url + "/")

@@ -285,6 +285,18 @@ def _add_glimpse(testapp, log_url, text):
     return form.submit("save", status=303)
 
 
+def test_saves_whose_next_page_is_never_read_keep_the_session_cookie_small(testapp, emma):
+    """A script or a double submit that never follows the redirect: each save queues
+    "saved" for a page nobody reads; the session cookie must not outgrow a browser's 4 KB."""
+    login(testapp, "larer")
+    token = csrf_token(testapp.get(emma["log"] + "add-glimpse"))
+    for n in range(60):
+        testapp.post(emma["log"] + "add-glimpse",
+                     {"csrf_token": token, "text": f"Lysglimt {n}.", "save": "save"}, status=303)
+    assert max(len(value) for value in testapp.cookies.values()) < 2500
+    assert len(testapp.get(emma["log"]).html.select("div.flash")) == 1
+
+
 def test_glimpses_by_guardian_and_actor_and_only_the_author_edits(testapp, emma, read_root):
     login(testapp, "forelder")
     _add_glimpse(testapp, emma["log"], "Emma leste for lillebror i kveld.")
