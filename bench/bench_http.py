@@ -177,7 +177,7 @@ def build_demo(folder: str, env: dict) -> str:
         out.write(textwrap.dedent(f"""\
             [app:main]
             use = egg:stafett
-            zodbconn.uri = file://{folder}/Data.fs?connection_cache_size=20000
+            zodbconn.uri = file://{folder}/Data.fs?connection_cache_size=20000&connection_pool_size=8
             tm.manager_hook = pyramid_tm.explicit_manager
             retry.attempts = 5
             pyramid.default_locale_name = nb
