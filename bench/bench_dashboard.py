@@ -50,7 +50,8 @@ def build(total: int, seed: int = 7) -> Municipality:
     units = [m.add_unit(Unit(f"Enhet {i}", ServiceType.SCHOOL, children=2000))
              for i in range(20)]
     holders = {u.id: [u.add_employee(Employee(f"Ansatt {u.name} {k}", make_fnr(
-        dt.date(1980, 1, 1 + k)), may_hold=True)) for k in range(5)] for u in units}
+        dt.date(1980, 1, 1 + k), serial), may_hold=True)) for k in range(5)]
+        for serial, u in enumerate(units)}
     for u in units:
         holders[u.id][0].is_leader = True
     weights = [80, 1] + [19 / 18] * 18  # "big", "typical", the rest
