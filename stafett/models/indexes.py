@@ -182,8 +182,8 @@ LOG_FIELDS: dict[str, Callable] = {
 }
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
-UNCOUNTED = frozenset({"unit_recent", "unit_state_recent", "unit_deadline", "consent_expiry", "transfer_to_since",
-                       "transfer_from_since", "holder_due", "actor_due",
+UNCOUNTED = frozenset({"unit_recent", "unit_state_recent", "unit_deadline", "consent_expiry",
+                       "transfer_to_since", "transfer_from_since", "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})
 
 
@@ -223,6 +223,14 @@ LOG_TALLIES: dict[str, Callable] = {
     "deadline_day": _measures_by_deadline_day,
 }
 
+# What follows the last activity alone. No field or tally reads a log's glimpses, meetings
+# or notes, so their changes move only these (a glimpse in a busy log rewrites nothing else).
+ACTIVITY_FIELDS = ("unit_recent", "unit_state_recent")
+ACTIVITY_TALLIES = ("activity_day",)
+ACTIVITY_ONLY_CHANGES = frozenset({
+    "glimpse_added", "glimpse_changed", "meeting_added", "meeting_changed", "note_added",
+    "private_note_added", "private_note_changed"})
+
 
 class LogIndex(Persistent):
     def __init__(self) -> None:
@@ -233,17 +241,22 @@ class LogIndex(Persistent):
         self.consents_by_expiry = OOTreeSet()  # (expires, log id, consent id)
 
     # -- logs ---------------------------------------------------------------------------
-    def reindex(self, log) -> None:
+    def reindex(self, log, activity_only: bool = False) -> None:
+        """The log's entries in every field and tally; with ``activity_only``, in those that
+        follow its last activity (``ACTIVITY_ONLY_CHANGES``)."""
+        fields = ACTIVITY_FIELDS if activity_only else LOG_FIELDS
+        tallies = ACTIVITY_TALLIES if activity_only else LOG_TALLIES
         old = self._indexed.get(log.id, {})
-        new = {name: tuple(sorted(values(log))) for name, values in LOG_FIELDS.items()}
-        for name in LOG_FIELDS:
+        new = dict(old) if activity_only else {}
+        for name in fields:
+            new[name] = tuple(sorted(LOG_FIELDS[name](log)))
             before, after = set(old.get(name, ())), set(new[name])
             for value in before - after:
                 self._remove(name, value, log.id)
             for value in after - before:
                 self._add(name, value, log.id)
-        for name, tally in LOG_TALLIES.items():
-            new[_tally_key(name)] = tuple(sorted(tally(log).items()))
+        for name in tallies:
+            new[_tally_key(name)] = tuple(sorted(LOG_TALLIES[name](log).items()))
             self._retally(name, old.get(_tally_key(name), ()), new[_tally_key(name)])
         if new != old:
             self._indexed[log.id] = new
@@ -393,4 +406,4 @@ def keep_in_step(event) -> None:
     elif isinstance(event.obj, Consent):
         index.index_consent(log.id, event.obj)
     log.activity.record(utcnow())
-    index.reindex(log)
+    index.reindex(log, activity_only=event.what in ACTIVITY_ONLY_CHANGES)

@@ -7,10 +7,17 @@ import datetime as dt
 
 import pytest
 
-from stafett.models import Guardian, Log, Measure, Subject, Transfer, TransferKind
+from stafett.models import Guardian, Log, Measure, Subject, Transfer, TransferKind, indexes
 from stafett.services import stats
 from stafett.workflows import add_measure, fire, propose_transfer
-from stafett.workflows.content import add_concern
+from stafett.workflows.content import (
+    add_concern,
+    add_glimpse,
+    add_meeting,
+    add_note,
+    add_private_note,
+    edit_glimpse,
+)
 
 TODAY = dt.date.today()
 
@@ -222,3 +229,28 @@ def test_a_guardian_added_later_is_indexed_on_reindex(world):
     log.guardians.add(Guardian("Ny", username="guardian2"))
     world.m.index.reindex(log)
     assert log.id in set(world.m.index.ids("account", "guardian2"))
+
+
+def test_a_glimpse_meeting_or_note_moves_the_log_s_activity_as_a_full_reindex_would(world,
+                                                                            monkeypatch):
+    log = world.active()
+    world.measure(world.concern(log), world.actor)
+    world.m.index.reindex(log)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    monkeypatch.setattr(indexes, "utcnow", lambda: later)
+    before = dict(world.m.index._indexed[log.id])
+    glimpse = add_glimpse(log, "Et lysglimt.", world.holder)
+    edit_glimpse(glimpse, "Et lysglimt, rettet.", world.holder)
+    add_meeting(log, {"date": TODAY, "agenda": "", "participants": "", "minute_taker": "",
+                      "summary": "", "concern_ids": ()}, world.holder)
+    add_note(log, {"text": "Notat.", "concern_id": "", "visibility": "family"}, None,
+             world.holder)
+    add_private_note(log, "Eget notat.", world.holder)
+    after = dict(world.m.index._indexed[log.id])
+    moved = {name for name in after if after[name] != before.get(name)}
+    activity = {"unit_recent", "unit_state_recent"}
+    assert activity <= moved <= activity | {"#activity_day"}  # the day moves after 21:00
+    world.m.index.reindex(log)  # what a full reindex finds: the same entries
+    assert world.m.index._indexed[log.id] == after
+    newest = stats.unit_log_ids(world.m.index, world.school.id, stats.LogFilter())[0]
+    assert newest[0] == log.id
