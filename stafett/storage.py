@@ -74,12 +74,27 @@ def _logs_by_unit_state_and_recency(root: AppRoot) -> None:
         reindex_all(municipality)
 
 
+def _glimpses_in_lanes(root: AppRoot) -> None:
+    """Glimpses in a ``Timeline`` of lanes, so writers adding glimpses to one log at once
+    seldom meet in a bucket split."""
+    from .models.base import Timeline, attach, timeline_key
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            old, log.glimpses = log.glimpses, attach(log, "glimpses", Timeline())
+            for name in list(old.keys()):
+                glimpse = old.remove(name)
+                glimpse.__name__ = None
+                log.glimpses.add(glimpse, timeline_key(glimpse.created))
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
                                                  _activity_per_log,
                                                  _glimpses_newest_first,
-                                                 _logs_by_unit_state_and_recency]
+                                                 _logs_by_unit_state_and_recency,
+                                                 _glimpses_in_lanes]
 
 
 def app_root(conn) -> AppRoot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -21,11 +22,14 @@ def new_id() -> str:
 NEWEST_FIRST = 2**63
 
 
+TIMELINE_LANES = 8
+
+
 def timeline_key(at: dt.datetime) -> str:
-    """A key that sorts newest first and is unique without coordination: a page of the
-    latest entries reads the start of a BTree, however long the history."""
+    """A key for a ``Timeline``: a lane picked at random, then a part that sorts newest
+    first and is unique without coordination."""
     ns = int(at.timestamp() * 1_000_000) * 1000
-    return f"{NEWEST_FIRST - ns:019d}-{secrets.token_hex(3)}"
+    return f"{secrets.randbelow(TIMELINE_LANES)}{NEWEST_FIRST - ns:019d}-{secrets.token_hex(3)}"
 
 
 def utcnow() -> dt.datetime:
@@ -119,6 +123,24 @@ class Container(Resource):
 
     def __bool__(self) -> bool:
         return True
+
+
+class Timeline(Container):
+    """Entries read newest first, a page at a time, whatever the length of the history.
+
+    Keys (``timeline_key``) start with one of ``TIMELINE_LANES`` lanes. Writers adding at
+    once insert at the head of their lane, not all at the one head of the tree, so a bucket
+    that splits meets few of them (a split is the one insert BTrees cannot merge); a page
+    reads the head of each lane."""
+
+    def newest(self, after: str | None = None) -> Iterator[tuple[str, Any]]:
+        """(key, entry) newest first, from after the key ``after``."""
+        lanes = [self._lane(str(lane), after) for lane in range(TIMELINE_LANES)]
+        return heapq.merge(*lanes, key=lambda item: item[0][1:])
+
+    def _lane(self, lane: str, after: str | None) -> Iterator[tuple[str, Any]]:
+        low = lane + after[1:] if after else lane
+        return iter(self._items.items(low, lane + "~", excludemin=bool(after)))
 
 
 def attach(parent: Resource, name: str, child: Resource) -> Resource:

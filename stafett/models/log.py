@@ -7,7 +7,7 @@ import enum
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from .base import Container, Resource, attach, find_parent, new_id, utcnow
+from .base import Container, Resource, Timeline, attach, find_parent, new_id, utcnow
 from .identity import age_on, birth_date, validate_fnr
 
 
@@ -98,7 +98,8 @@ class Log(Resource):
         self.history = OOBTree()  # (time, id) -> transition record incl. free-text note (R18)
         self.outbox = OOBTree()  # (time, id) -> OutgoingMessage (R37)
         for name in LOG_CHILDREN:
-            setattr(self, name, attach(self, name, Container()))
+            kind = Timeline if name == "glimpses" else Container
+            setattr(self, name, attach(self, name, kind()))
 
     @property
     def __acl__(self):

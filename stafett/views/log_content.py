@@ -112,11 +112,9 @@ GLIMPSES_SCANNED = 500  # an actor sees only their own: look this far for a page
 def glimpse_page(request, log, after: str | None) -> tuple[list, str | None]:
     """The newest glimpses this user may read, from ``after`` (a key) on, and the key the
     next page starts after. Glimpses are keyed newest first, so a page reads the start of
-    the container whatever the log's history (``models.base.timeline_key``)."""
+    each lane of the timeline whatever the log's history (``models.base.Timeline``)."""
     shown, last = [], None
-    for scanned, (key, glimpse) in enumerate(log.glimpses.items(after)):
-        if key == after:
-            continue
+    for scanned, (key, glimpse) in enumerate(log.glimpses.newest(after)):
         if len(shown) == GLIMPSES_PER_PAGE or scanned > GLIMPSES_SCANNED:
             return shown, last
         last = key
