@@ -54,15 +54,8 @@ def _activity_per_log(root: AppRoot) -> None:
 
 
 def _glimpses_newest_first(root: AppRoot) -> None:
-    """Glimpses keyed by time, newest first, so a log page shows its latest without reading
-    the whole history."""
-    from .models.base import timeline_key
-
-    for municipality in root.values():
-        for log in municipality.logs.values():
-            for glimpse in [log.glimpses.remove(name) for name in list(log.glimpses.keys())]:
-                glimpse.__name__ = None
-                log.glimpses.add(glimpse, timeline_key(glimpse.created))
+    """Superseded by ``_glimpses_in_lanes``, which keys every glimpse anew; kept so the
+    steps keep their numbers."""
 
 
 def _logs_by_unit_state_and_recency(root: AppRoot) -> None:
@@ -77,7 +70,7 @@ def _logs_by_unit_state_and_recency(root: AppRoot) -> None:
 def _glimpses_in_lanes(root: AppRoot) -> None:
     """Glimpses in a ``Timeline`` of lanes, so writers adding glimpses to one log at once
     seldom meet in a bucket split."""
-    from .models.base import Timeline, attach, timeline_key
+    from .models.base import Timeline, attach
 
     for municipality in root.values():
         for log in municipality.logs.values():
@@ -85,7 +78,7 @@ def _glimpses_in_lanes(root: AppRoot) -> None:
             for name in list(old.keys()):
                 glimpse = old.remove(name)
                 glimpse.__name__ = None
-                log.glimpses.add(glimpse, timeline_key(glimpse.created))
+                log.glimpses.add(glimpse)
 
 
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.

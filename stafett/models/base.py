@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -82,32 +83,48 @@ class Container(Resource):
         self._items = ItemTree()
         self._count = Length()
 
+    def _tree(self, name: str):
+        """The tree that holds ``name``, or None where no entry can be."""
+        return self._items
+
+    def _new_name(self, item: Resource) -> str:
+        return new_id()
+
     def add(self, item: Resource, name: str | None = None) -> Resource:
-        name = name or item.__name__ or new_id()
-        if name in self._items:
+        name = name or item.__name__ or self._new_name(item)
+        tree = self._tree(name)
+        if tree is None or name in tree:
             raise KeyError(name)
         item.__name__ = name
         item.__parent__ = self
-        self._items[name] = item
+        tree[name] = item
         self._count.change(1)
         return item
 
     def remove(self, name: str) -> Resource:
-        item = self._items.pop(name)
+        tree = self._tree(name)
+        if tree is None:
+            raise KeyError(name)
+        item = tree.pop(name)
         self._count.change(-1)
         return item
 
     def __getitem__(self, name: str) -> Resource:
-        return self._items[name]
+        tree = self._tree(name)
+        if tree is None:
+            raise KeyError(name)
+        return tree[name]
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self._items.get(name, default)
+        tree = self._tree(name)
+        return default if tree is None else tree.get(name, default)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._items
+        tree = self._tree(name)
+        return tree is not None and name in tree
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._items.keys())
+        return iter(self.keys())
 
     def keys(self):
         return self._items.keys()
@@ -115,8 +132,8 @@ class Container(Resource):
     def values(self):
         return self._items.values()
 
-    def items(self, min=None):  # noqa: A002 - BTree's own keyword
-        return self._items.items(min)
+    def items(self):
+        return self._items.items()
 
     def __len__(self) -> int:
         return self._count()
@@ -125,22 +142,48 @@ class Container(Resource):
         return True
 
 
+LANE_NAMES = "".join(str(lane) for lane in range(TIMELINE_LANES))
+
+
 class Timeline(Container):
     """Entries read newest first, a page at a time, whatever the length of the history.
 
-    Keys (``timeline_key``) start with one of ``TIMELINE_LANES`` lanes. Writers adding at
-    once insert at the head of their lane, not all at the one head of the tree, so a bucket
-    that splits meets few of them (a split is the one insert BTrees cannot merge); a page
-    reads the head of each lane."""
+    Keys (``timeline_key``) start with one of ``TIMELINE_LANES`` lanes, each its own BTree.
+    Writers adding at once insert at the heads of eight trees instead of one: when a bucket
+    splits (the one insert BTrees cannot merge, and a change to the tree every inserter
+    into it has read), it meets only the writers of its lane. A page merges the lanes'
+    heads."""
+
+    def __init__(self) -> None:
+        self._lanes = tuple(ItemTree() for _ in LANE_NAMES)
+        self._count = Length()
+
+    def _new_name(self, item: Resource) -> str:
+        return timeline_key(getattr(item, "created", None) or utcnow())
+
+    def _tree(self, name: str):
+        lane = LANE_NAMES.find(name[:1]) if name else -1
+        return self._lanes[lane] if lane >= 0 else None
+
+    def keys(self):
+        return itertools.chain.from_iterable(tree.keys() for tree in self._lanes)
+
+    def values(self):
+        return itertools.chain.from_iterable(tree.values() for tree in self._lanes)
+
+    def items(self):
+        return itertools.chain.from_iterable(tree.items() for tree in self._lanes)
 
     def newest(self, after: str | None = None) -> Iterator[tuple[str, Any]]:
         """(key, entry) newest first, from after the key ``after``."""
-        lanes = [self._lane(str(lane), after) for lane in range(TIMELINE_LANES)]
+        lanes = [self._lane(lane, after) for lane in LANE_NAMES]
         return heapq.merge(*lanes, key=lambda item: item[0][1:])
 
     def _lane(self, lane: str, after: str | None) -> Iterator[tuple[str, Any]]:
-        low = lane + after[1:] if after else lane
-        return iter(self._items.items(low, lane + "~", excludemin=bool(after)))
+        tree = self._lanes[int(lane)]
+        if not after:
+            return iter(tree.items())
+        return iter(tree.items(lane + after[1:], excludemin=True))
 
 
 def attach(parent: Resource, name: str, child: Resource) -> Resource:

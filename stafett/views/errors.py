@@ -62,10 +62,12 @@ def busy(exc, request):
     """Two writers met. pyramid_retry tries again (quietly: it is normal); only when every
     attempt met another writer does the user see this page, which says that nothing was
     saved and that the text they typed is still in the form (static/autosave.js)."""
+    where = getattr(exc, "class_name", None) or type(exc).__name__  # a class, never data
     if is_error_retryable(request, exc):
-        _log.debug("conflict on %s %s, retrying", request.method, _path(request))
+        _log.debug("conflict on %s %s (%s), retrying", request.method, _path(request), where)
     else:
-        _log.warning("conflict on %s %s after every retry", request.method, _path(request))
+        _log.warning("conflict on %s %s (%s) after every retry", request.method,
+                     _path(request), where)
     request.response.status = 503
     request.response.headers["Retry-After"] = "2"
     return {"code": "busy"}

@@ -9,7 +9,7 @@ changes with a lifecycle (logs, measures, consents, transfers) go through ``fire
 from __future__ import annotations
 
 from ..events import LogChanged, notify
-from ..models.base import DomainError, timeline_key, utcnow
+from ..models.base import DomainError, utcnow
 from ..models.concern import Concern, Goal, Measure
 from ..models.log import Guardian, Level, Log, Subject, SubjectKind
 from ..models.notes import AuthorRole, Glimpse, LogNote, Meeting, PrivateNote
@@ -181,7 +181,7 @@ def add_glimpse(log: Log, text: str, actor, request=None) -> Glimpse:
     glimpse itself is written: concurrent writers in one log never conflict."""
     require(actor, log, P.CONTRIBUTE)
     glimpse = Glimpse(text, actor.username, author_role(actor, log))
-    log.glimpses.add(glimpse, timeline_key(glimpse.created))
+    log.glimpses.add(glimpse)
     announce(log, "glimpse_added", glimpse, actor, request)
     return glimpse
 
