@@ -34,9 +34,8 @@ def lifecycle_panel(request, log) -> dict:
 
 def _log_actions(request, log) -> list[SimpleNamespace]:
     """The buttons and links this user may use on this log."""
-    account, url = request.identity, request.resource_url
-    available = set(workflow_for(log).available(log, account))
-    can = request.has_permission
+    url, can = request.resource_url, request.has_permission
+    available = set(workflow_for(log).available(log, can))
     running = log.state in ("active", "reopened")
     actions = []
 
@@ -83,7 +82,7 @@ def _guardians(request, log) -> list[SimpleNamespace]:
 
 def _consents(request, log) -> list[SimpleNamespace]:
     return [SimpleNamespace(
-        obj=c, withdraw="withdraw" in workflow_for(c).available(c, request.identity),
+        obj=c, withdraw="withdraw" in workflow_for(c).available(c, request.has_permission),
         file=c.attachment is not None and request.has_permission(Permission.VIEW, c))
         for c in log.consents.values()]
 
@@ -100,7 +99,7 @@ def _transfers(request, log) -> list[SimpleNamespace]:
     """Open transfers for those who take part in them; all of them for full readers."""
     shown = []
     for transfer in log.transfers.values():
-        available = set(workflow_for(transfer).available(transfer, request.identity))
+        available = set(workflow_for(transfer).available(transfer, request.has_permission))
         if not (request.has_permission(Permission.VIEW, log) or available):
             continue
         shown.append(SimpleNamespace(obj=transfer, available=available,

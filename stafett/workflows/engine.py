@@ -108,10 +108,11 @@ class Workflow:
             ],
         )
 
-    def available(self, obj, actor) -> list[str]:
-        """Triggers whose source and permission fit (guards are checked on firing)."""
+    def available(self, obj, may) -> list[str]:
+        """Triggers whose source and permission fit (guards are checked on firing);
+        ``may(permission, obj)`` answers for the user (a request's ``has_permission``)."""
         return [t for t, spec in self.specs.items()
-                if obj.state in spec.sources and permits(actor, obj, spec.permission)]
+                if obj.state in spec.sources and may(spec.permission, obj)]
 
 
 _WORKFLOWS: dict[type, Workflow] = {}
