@@ -79,6 +79,13 @@ def _open_transfers_since(log, to: bool) -> set:
     return found
 
 
+def _offered_to_employee(log) -> set:
+    """(employee, since, transfer id) of open transfers offered to one named employee, the
+    oldest first: what waits on that employee's front page (R19)."""
+    return {(t.to_employee_id, t.created.isoformat(), t.id) for t in log.transfers.values()
+            if t.is_open and t.to_employee_id}
+
+
 def _basis_expiry(log) -> set:
     """(unit, date) of the latest-expiring basis consent of a running log; none if one
     without expiry stands (R10: the leader sees expired and expiring consents)."""
@@ -171,6 +178,7 @@ LOG_FIELDS: dict[str, Callable] = {
     "transfer_from": lambda log: _open_transfers(log, to=False),
     "transfer_to_since": lambda log: _open_transfers_since(log, to=True),
     "transfer_from_since": lambda log: _open_transfers_since(log, to=False),
+    "transfer_to_employee_since": _offered_to_employee,
     "consent_expiry": _basis_expiry,
     "missing_guardian_consent": _missing_second_guardian,
     # Each person's front page (R10, R27, R37): ranges of one person's own entries.
@@ -183,7 +191,8 @@ LOG_FIELDS: dict[str, Callable] = {
 
 # Fields ordered or ranged over, never counted per value: no Length per value.
 UNCOUNTED = frozenset({"unit_recent", "unit_state_recent", "unit_deadline", "consent_expiry",
-                       "transfer_to_since", "transfer_from_since", "holder_due", "actor_due",
+                       "transfer_to_since", "transfer_from_since", "transfer_to_employee_since",
+                       "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})
 
 

@@ -92,8 +92,16 @@ def transfers_waiting_count(municipality, unit_id: str) -> int:
     return incoming + municipality.index.count("transfer_from", unit_id)
 
 
-def incoming_transfers(municipality, unit_id: str, today: dt.date) -> list[WaitingTransfer]:
-    return [w for w in waiting_transfers(municipality, unit_id, today) if w.direction == "in"]
+def incoming_transfer(municipality, unit_id: str, log_id: str, transfer_id: str,
+                      today: dt.date) -> WaitingTransfer | None:
+    """One open transfer addressed to the unit, found by its log and its own id."""
+    for source in _municipalities(municipality):
+        for found in _open(source, (log_id,), transfer_id, "in", today):
+            transfer = found.transfer
+            if (transfer.to_municipality or source.id) == municipality.id \
+                    and transfer.to_unit_id == unit_id:
+                return found
+    return None
 
 
 def _municipalities(municipality):

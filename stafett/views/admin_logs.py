@@ -70,16 +70,20 @@ def _transfer_to(request, log, to: str) -> Transfer:
 
 
 # -- incoming transfers (R19-R21) ------------------------------------------------------------
+TRANSFERS_SHOWN = 20  # the oldest of each direction; the next come as these are answered
+
+
 @view_config(context=Unit, name="console-transfers",
              renderer="stafett:templates/admin/transfers.pt", permission=P.ADMIN_UNIT)
 def console_transfers(request):
     unit = request.context
-    waiting = stats.waiting_transfers(unit.municipality, unit.id, today())
+    waiting = stats.waiting_transfers(unit.municipality, unit.id, today(), TRANSFERS_SHOWN)
     holders = sorted((e for e in unit.employees.values() if e.active and e.may_hold),
                      key=lambda e: e.name)
     return {"unit": unit, "tab": "transfers", "holders": holders,
             "incoming": [w for w in waiting if w.direction == "in"],
             "outgoing": [w for w in waiting if w.direction == "out"],
+            "waiting": stats.transfers_waiting_count(unit.municipality, unit.id),
             "employee": unit.municipality.employee}
 
 
@@ -88,9 +92,8 @@ def console_transfers(request):
 def receive_transfer(request):
     """Accept and name the new holder, or decline with a reason."""
     unit = request.context
-    waiting = {(w.log_id, w.transfer_id): w for w in
-               stats.incoming_transfers(unit.municipality, unit.id, today())}
-    found = waiting.get((request.POST.get("log"), request.POST.get("transfer")))
+    found = stats.incoming_transfer(unit.municipality, unit.id, request.POST.get("log", ""),
+                                    request.POST.get("transfer", ""), today())
     if found is None:
         raise HTTPBadRequest()
     try:

@@ -8,6 +8,7 @@ page costs what it shows, not what the municipality holds.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from itertools import islice
 from types import SimpleNamespace
 
@@ -36,14 +37,15 @@ def my_logs(request):
     municipality = request.app_root.get(account.municipality)
     if municipality is None:
         return {"groups": [], "municipality": None, "attention": [], "incoming": [],
-                "can_create": False, "unit_consents_url": None}
+                "can_create": False, "unit_consents_url": None, "incoming_more_url": None}
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
+    incoming, incoming_more_url = _incoming(request, municipality, employee)
     return {"groups": _grouped(request, municipality, ids),
             "municipality": municipality,
             "attention": _attention(request, municipality, employee),
             "unit_consents_url": _unit_consents_url(request, municipality, employee),
-            "incoming": _incoming(request.app_root, municipality, employee),
+            "incoming": incoming, "incoming_more_url": incoming_more_url,
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality)}
 
 
@@ -200,20 +202,39 @@ def _log_attention(request, municipality, holder_id: str) -> list:
     return items
 
 
-def _incoming(root, municipality, employee) -> list[SimpleNamespace]:
-    """Open transfers addressed to this employee, or to their unit when they lead it (R19);
-    from this municipality and from others (R23)."""
+def _incoming(request, municipality, employee) -> tuple[list[SimpleNamespace], str | None]:
+    """Open transfers addressed to this employee, or to their unit when they lead it (R19),
+    from this municipality and from others (R23): the oldest few, and for a leader with
+    more waiting a link to the unit's transfers in the console."""
     if employee is None:
-        return []
-    key = (municipality.id, employee.unit_id)
-    found = []
-    for source in root.values():
-        for log_id in source.index.ids("transfer_to", key):
+        return [], None
+    offered = heapq.merge(*(_offered(source, municipality.id, employee)
+                            for source in request.app_root.values()),
+                          key=lambda item: item.transfer.created)
+    found = list(islice(offered, UNIT_QUEUE + 1))
+    more = None
+    if len(found) > UNIT_QUEUE and employee.is_leader:
+        more = request.resource_url(municipality.units[employee.unit_id], "console-transfers")
+    return found[:UNIT_QUEUE], more
+
+
+def _offered(source, municipality_id: str, employee):
+    """The transfers of ``source`` offered to the employee, the oldest first: a leader
+    walks the unit's, anyone else their own entries."""
+    if employee.is_leader:
+        low = (municipality_id, employee.unit_id)
+        entries = source.index.value_range("transfer_to_since", low, low + ("\uffff",))
+        named = ((transfer_id, ids) for (*_where, transfer_id), ids in entries)
+    else:
+        entries = source.index.value_range("transfer_to_employee_since", (employee.id,),
+                                           (employee.id, "\uffff"))
+        named = ((transfer_id, ids) for (_who, _since, transfer_id), ids in entries)
+    for transfer_id, ids in named:
+        for log_id in ids:
             log = source.logs.get(log_id)
-            for transfer in log.transfers.values() if log is not None else ():
-                if transfer.is_open and _addressed_to(transfer, employee):
-                    found.append(SimpleNamespace(log=log, transfer=transfer))
-    return found
+            transfer = log.transfers.get(transfer_id) if log is not None else None
+            if transfer is not None and transfer.is_open and _addressed_to(transfer, employee):
+                yield SimpleNamespace(log=log, transfer=transfer)
 
 
 def _addressed_to(transfer, employee) -> bool:

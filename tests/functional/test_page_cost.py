@@ -8,10 +8,19 @@ import datetime as dt
 import pytest
 from ZODB.ActivityMonitor import ActivityMonitor
 
-from stafett.models import Consent, ConsentScope, Guardian, Log, Measure, Subject
+from stafett.models import (
+    Consent,
+    ConsentScope,
+    Guardian,
+    Log,
+    Measure,
+    Subject,
+    Transfer,
+    TransferKind,
+)
 from stafett.models.base import today
 from stafett.scripts.demo import make_fnr, years_ago
-from stafett.workflows import add_measure, create_log, fire, give_consent
+from stafett.workflows import add_measure, create_log, fire, give_consent, propose_transfer
 from stafett.workflows.content import add_concern, add_glimpse
 
 from ..conftest import login
@@ -79,6 +88,32 @@ def test_a_leader_sees_a_few_of_the_units_expiring_consents_and_pages_the_rest(
         url = following["href"] if following else None
     assert len([name for name, _ in seen if name.startswith("Elev ")]) == 130
     assert len(seen) == len(set(seen))
+
+
+def test_a_leader_sees_the_oldest_logs_offered_to_the_unit_and_a_link_to_the_rest(
+        testapp, read_root):
+    with read_root() as root:
+        _busy_logs(root, 14)  # in the kindergarten
+        m, proposer = root["demo"], root.accounts["pedleder"]
+        school = m.employee(root.accounts["rektor"].employee_id).unit_id
+        for log in m.logs.values():
+            if log.subject.name.startswith("Elev "):
+                propose_transfer(log, Transfer(TransferKind.UNIT, "Begynner på skolen.",
+                                               proposer.uid, log.holder_id, to_unit_id=school),
+                                 proposer)
+    login(testapp, "rektor")
+    front = testapp.get("/")
+    assert len(front.html.select("section.incoming li")) == 10
+    more = front.html.find("a", string="Flere logger er tilbudt enheten: se alle i konsollen")
+    console = testapp.get(more["href"])
+    assert len(console.html.select("article.incoming")) == 14
+    testapp.reset()
+    login(testapp, "larer")  # in the school, not its leader: none is offered to her
+    assert not testapp.get("/").html.select("section.incoming")
+    testapp.reset()
+    login(testapp, "helsesykepleier")  # the demo offers Jonas to her by name (R19)
+    offered = testapp.get("/").html.select("section.incoming li")
+    assert [li.a.get_text() for li in offered] == ["Jonas Berg"]
 
 
 def test_a_log_page_shows_the_newest_glimpses_a_page_at_a_time(app, testapp, read_root):

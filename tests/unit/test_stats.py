@@ -150,10 +150,14 @@ def test_r19_waiting_transfers_in_and_out(world):
                                    log.holder_id, to_unit_id=world.kinder.id), world.holder)
     world.m.index.reindex(log)
     out = stats.waiting_transfers(world.m, world.school.id, TODAY)
-    incoming = stats.incoming_transfers(world.m, world.kinder.id, TODAY)
+    incoming = stats.waiting_transfers(world.m, world.kinder.id, TODAY)
     assert [(w.direction, w.log_id, w.age_days) for w in out] == [("out", log.id, 0)]
     assert [(w.direction, w.log_id) for w in incoming] == [("in", log.id)]
     transfer = next(iter(log.transfers.values()))
+    found = stats.incoming_transfer(world.m, world.kinder.id, log.id, transfer.id, TODAY)
+    assert found.transfer is transfer
+    assert stats.incoming_transfer(world.m, world.school.id, log.id, transfer.id, TODAY) is None
+    assert stats.incoming_transfer(world.m, world.kinder.id, log.id, "x", TODAY) is None
     fire(transfer, "decline", world.kinder_leader, reason="Ikke vår elev.")
     world.m.index.reindex(log)
     assert stats.waiting_transfers(world.m, world.school.id, TODAY) == []
