@@ -193,15 +193,32 @@ class StafettSecurityPolicy:
         return []
 
 
+ROLE_SCOPES = (Concern, Log, Unit, Municipality)
+
+
+def role_scope(context):
+    """The nearest concern, log, unit or municipality above ``context`` (or itself): the
+    user's principals there are the same as for ``context``, since ``principals_for``
+    reads nothing else of it. A log page's glimpses, notes and meetings share their log's."""
+    resource = context
+    while resource is not None:
+        if isinstance(resource, ROLE_SCOPES):
+            return resource
+        resource = getattr(resource, "__parent__", None)
+    return context
+
+
 def request_principals(request, context) -> set[str]:
-    """The principals of this request's user for ``context``, computed once per context
-    and request (a log page asks about the same objects many times). A change announced
-    during the request clears them and the answers built on them (``forget_principals``);
-    the context is kept beside its id so the id is not reused while cached."""
+    """The principals of this request's user for ``context``, computed once per request
+    and role scope (a log page asks about the same log and its parts many times). A
+    change announced during the request clears them and the answers built on them
+    (``forget_principals``); the scope is kept beside its id so the id is not reused
+    while cached."""
     cache = request.__dict__.setdefault("_stafett_principals", {})
-    key = id(context)
+    scope = role_scope(context)
+    key = id(scope)
     if key not in cache:
-        cache[key] = (context, principals_for(request.identity, context))
+        cache[key] = (scope, principals_for(request.identity, scope))
     return cache[key][1]
 
 

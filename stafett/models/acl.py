@@ -53,9 +53,14 @@ _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
 _LOG_ACL_BY_STATE["reopened"] = _LOG_ACL_BY_STATE["active"]
 
 
+_LOG_ACL = {state: [("Allow", principal, perms) for principal, perms in entries]
+            + [("Allow", SYSTEM_PRINCIPAL, tuple(Permission)), DENY_ALL]
+            for state, entries in _LOG_ACL_BY_STATE.items()}
+
+
 def log_acl(log) -> list[tuple]:
-    entries = [("Allow", principal, perms) for principal, perms in _LOG_ACL_BY_STATE[log.state]]
-    return entries + [("Allow", SYSTEM_PRINCIPAL, tuple(Permission)), DENY_ALL]
+    """Built once per state: a log page asks for it with every permission it checks."""
+    return _LOG_ACL[log.state]
 
 
 def concern_acl(concern) -> list[tuple]:
