@@ -13,6 +13,7 @@ from ZODB import DB, FileStorage
 from stafett.models import ConsentScope, Glimpse
 from stafett.models.notes import AuthorRole
 from stafett.scripts.pack import pack
+from stafett.services import archive
 from stafett.storage import app_root
 from stafett.workflows import fire
 
@@ -75,6 +76,8 @@ def test_r17_delete_and_pack_leave_no_trace_of_the_child_in_the_files(tmp_path):
     tm.commit()
     fire(log, "close", world.holder)
     tm.commit()
+    archive.WORKER.wait()  # the closing copy's PDF, as before a leader deletes over HTTP
+    tm.begin()  # and see it
     log_id = log.id
     fire(log, "delete", world.leader, reason="retention_ended")
     tm.commit()
