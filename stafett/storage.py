@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable
 
+import transaction
 from pyramid_retry import IBeforeRetry
 from pyramid_zodbconn import get_connection
 
@@ -108,6 +109,30 @@ def evolve(root: AppRoot) -> int:
     return len(pending)
 
 
+class DatabaseBehind(RuntimeError):
+    """The database predates this version's evolve steps: serving it would fail on data in
+    the old shape."""
+
+
+def refuse_a_database_behind(databases: dict) -> None:
+    """At start-up: an app whose database has pending evolve steps does not serve; the
+    operator runs ``stafett-init CONFIG`` (which evolves it) first."""
+    manager = transaction.TransactionManager()
+    conn = databases[""].open(transaction_manager=manager)
+    try:
+        root = conn.root().get(ROOT_KEY)
+        generation = None if root is None else root.generation
+    finally:
+        manager.abort()
+        conn.close()
+    if generation is not None and generation < len(EVOLVE_STEPS):
+        for database in databases.values():
+            database.close()
+        raise DatabaseBehind(
+            f"the database is at generation {generation} and this version of Stafett "
+            f"needs {len(EVOLVE_STEPS)}: run stafett-init with this configuration first")
+
+
 def _request_app_root(request) -> AppRoot:
     return app_root(get_connection(request))
 
@@ -134,6 +159,7 @@ def includeme(config) -> None:
     config.include("pyramid_retry")
     config.add_subscriber(back_off, IBeforeRetry)
     config.include("pyramid_zodbconn")
+    refuse_a_database_behind(config.registry._zodb_databases)
     config.registry.access_journal = open_access_journal(settings)
     config.add_request_method(lambda request: request.registry.access_journal,
                               "access_journal", reify=True)

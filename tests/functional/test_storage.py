@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 import transaction
 from ZODB import DB, FileStorage
 
+from stafett import main, storage
 from stafett.models import ConsentScope, Glimpse
 from stafett.models.notes import AuthorRole
 from stafett.scripts.pack import pack
@@ -17,6 +19,7 @@ from stafett.services import archive
 from stafett.storage import app_root
 from stafett.workflows import fire
 
+from ..conftest import app_settings, close_app
 from ..world import World
 
 DISTINCT_NAME = "Zyxwerta Qumbelsen"
@@ -166,3 +169,22 @@ def test_stafett_daily_expires_consents_in_the_configured_storage(tmp_path):
     assert app_root(conn)["kommune"].logs[log_id].consents[consent_id].state == "expired"
     conn.close()
     db.close()
+
+
+def test_an_app_on_a_database_behind_its_evolve_steps_refuses_to_start(tmp_path):
+    """After an upgrade the operator runs stafett-init; until then no process serves data in
+    the old shape (a log page would fail on it)."""
+    path = str(tmp_path / "Data.fs")
+    db, tm, conn = _open(path)
+    app_root(conn).generation = len(storage.EVOLVE_STEPS) - 1
+    tm.commit()
+    conn.close()
+    db.close()
+    with pytest.raises(storage.DatabaseBehind, match="run stafett-init"):
+        main({}, **app_settings(path))
+    db, tm, conn = _open(path)
+    storage.evolve(app_root(conn))
+    tm.commit()
+    conn.close()
+    db.close()
+    close_app(main({}, **app_settings(path)))  # evolved: it starts
