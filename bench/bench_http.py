@@ -87,9 +87,9 @@ class Server:
         self.port = free_port()
         self.log = log
         with open(log, "ab") as errors:  # a file, not a pipe: a full pipe would stall it
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # in the checkout: "-c" puts the cwd first
                 [sys.executable, "-c", SERVE, kind, str(self.port), ini], env=env,
-                stdout=subprocess.DEVNULL, stderr=errors)
+                cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL, stderr=errors)
         self._wait()
 
     def _wait(self) -> None:
@@ -226,8 +226,8 @@ def glimpse_count(folder: str, env: dict, log_path: str) -> int:
         root = db.open().root()["stafett"]
         print(len(root["demo"].logs[{log_path.strip('/').split('/')[-1]!r}].glimpses))
         db.close()""")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=env["PYTHONPATH"],
+                          capture_output=True, text=True, check=True)
     return int(done.stdout.strip())
 
 
