@@ -82,7 +82,7 @@ class ZodbInRequest:
 
     def __init__(self, folder: str):
         self.folder = folder
-        self.db = DB(FileStorage.FileStorage(os.path.join(folder, "Data.fs")))
+        self.db = DB(FileStorage.FileStorage(os.path.join(folder, "Data.fs")), pool_size=16)
         tm = transaction.TransactionManager()
         conn = self.db.open(transaction_manager=tm)
         with tm:
@@ -301,7 +301,7 @@ def measure(cls, entries: int, threads: int) -> dict | None:
         if hasattr(store, "stop"):  # let the spool drain into ZODB before measuring bytes
             store.close()
             store.close = lambda: None
-            store.db = DB(FileStorage.FileStorage(os.path.join(folder, "Data.fs")))
+            store.db = DB(FileStorage.FileStorage(os.path.join(folder, "Data.fs")), pool_size=16)
         start = time.perf_counter()
         found = store.who_read("log00007")
         query_ms = (time.perf_counter() - start) * 1000
