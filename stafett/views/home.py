@@ -23,7 +23,7 @@ STATE_ORDER = ("active", "reopened", "draft", "passive")
 PAGE = 30  # logs shown per role before "show all"
 DUE_SOON = dt.timedelta(days=14)
 EXPIRES_SOON = dt.timedelta(days=30)
-UNIT_QUEUE = 10  # the unit's expiring consents on a leader's front page; the rest in the console
+UNIT_QUEUE = 10  # of a unit's queue (expiring consents, logs offered) on a front page
 ARENA_NAMES = {
     "service": _("lc_arena_service", default="in the service"),
     "home": _("lc_arena_home", default="at home"),
