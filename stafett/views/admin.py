@@ -278,7 +278,7 @@ def deactivate_employee(request):
     try:
         staff.deactivate(request.context, request.identity)
         request.notice(request.translate(_("adm_deactivated",
-                                                  default="The employee is deactivated.")))
+                                           default="The employee is deactivated.")))
     except DomainError as exc:
         flash_error(request, exc)
     return back_to(request, request.context)

@@ -47,7 +47,7 @@ def transfer_on_behalf(request):
         transfer = _transfer_to(request, log, request.POST.get("to", ""))
         propose_transfer(log, transfer, request.identity, request=request)
         request.notice(request.translate(_("adm_transfer_proposed",
-                                                  default="The transfer is proposed.")))
+                                           default="The transfer is proposed.")))
     except DomainError as exc:
         flash_error(request, exc)
     return back_to(request, employee)
@@ -200,7 +200,7 @@ def delete_log(request):
                 raise DomainError("adm_delete_choose_reason", rule="R17")
             fire(log, "delete", request.identity, reason=reason, request=request)
             request.notice(request.translate(_("adm_deleted",
-                                                      default="The log is erased.")))
+                                               default="The log is erased.")))
             return back_to(request, unit, "console-passive")
         except DomainError as exc:
             error = error_text(request, exc)

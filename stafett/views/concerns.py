@@ -135,7 +135,7 @@ def close(request):
     """R24: a concern is closed when its goal is met."""
     close_concern(request.context, request.identity, request=request)
     request.notice(request.translate(_("ct_concern_closed",
-                                              default="The concern is closed.")))
+                                       default="The concern is closed.")))
     return HTTPSeeOther(location=request.resource_url(request.context))
 
 

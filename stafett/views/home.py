@@ -41,10 +41,11 @@ def my_logs(request):
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
     incoming, incoming_more_url = _incoming(request, municipality, employee)
+    unit_consents, unit_consents_url = _unit_consents(request, municipality, employee)
     return {"groups": _grouped(request, municipality, ids),
             "municipality": municipality,
-            "attention": _attention(request, municipality, employee),
-            "unit_consents_url": _unit_consents_url(request, municipality, employee),
+            "attention": _attention(request, municipality, employee, unit_consents),
+            "unit_consents_url": unit_consents_url,
             "incoming": incoming, "incoming_more_url": incoming_more_url,
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality)}
 
@@ -83,31 +84,29 @@ def _order_key(index, log_id: str) -> tuple:
 
 
 # -- what needs attention ------------------------------------------------------------------
-def _attention(request, municipality, employee) -> list[SimpleNamespace]:
+def _attention(request, municipality, employee, unit_consents) -> list[SimpleNamespace]:
     """Read from this person's own index entries, so the cost follows what is shown."""
     if employee is None:
         return []
     items = _due_measures(municipality, "holder_due", employee.id)
     items += _due_measures(municipality, "actor_due", employee.id)
     items += _expiring_consents(municipality, "holder_consent_expiry", employee.id)
-    if employee.is_leader:
-        items += _expiring_consents(municipality, "unit_consent_expiry", employee.unit_id,
-                                    UNIT_QUEUE)
+    items += unit_consents
     items += _log_attention(request, municipality, employee.id)
     return _by_log(items)
 
 
-def _unit_consents_url(request, municipality, employee) -> str | None:
-    """The console's consent list, when the leader's unit has more expiring consents than
-    the front page shows."""
+def _unit_consents(request, municipality, employee) -> tuple[list, str | None]:
+    """R10: a leader's first few of the unit's expiring consents, and the console's list
+    when there are more than the front page shows."""
     if employee is None or not employee.is_leader:
-        return None
-    waiting = islice(municipality.index.value_range(
-        "unit_consent_expiry", (employee.unit_id,),
-        (employee.unit_id, (today() + EXPIRES_SOON).isoformat(), "\uffff")), UNIT_QUEUE + 1)
-    if sum(len(ids) for _value, ids in waiting) <= UNIT_QUEUE:
-        return None
-    return request.resource_url(municipality.units[employee.unit_id], "console-consents")
+        return [], None
+    items = _expiring_consents(municipality, "unit_consent_expiry", employee.unit_id,
+                               UNIT_QUEUE + 1)
+    if len(items) <= UNIT_QUEUE:
+        return items, None
+    unit = municipality.units[employee.unit_id]
+    return items[:UNIT_QUEUE], request.resource_url(unit, "console-consents")
 
 
 def _by_log(items: list) -> list[SimpleNamespace]:

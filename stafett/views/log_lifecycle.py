@@ -218,7 +218,7 @@ class NarrowGrant(LifecycleForm):
 def withdraw(request):
     withdraw_grant(request.context, request.identity)
     request.notice(request.translate(_("lc_grant_ended",
-                                              default="Read access is withdrawn.")))
+                                       default="Read access is withdrawn.")))
     return HTTPSeeOther(location=request.resource_url(request.context.__parent__.__parent__))
 
 
