@@ -36,6 +36,8 @@ from .permissions import (  # noqa: F401 - the scheme, by the names its users kn
 
 
 def principals_for(account: Account | None, context) -> set[str]:
+    """Everyone's roles here: a person may be staff and family at once (a teacher who is a
+    parent), so the family roles on a log are added whatever the account's kind."""
     if account is None:
         return {Everyone}
     if account.username == SYSTEM_PRINCIPAL:
@@ -45,8 +47,10 @@ def principals_for(account: Account | None, context) -> set[str]:
     if municipality is None:
         return principals
     log = find_parent(context, Log)
+    if log is not None:
+        principals |= family_roles(account, log)
     if account.kind != AccountKind.EMPLOYEE:
-        return principals | (_family_roles(account, log) if log is not None else set())
+        return principals
     home = _home_municipality(account, municipality)
     employee = home.employee(account.employee_id) if home is not None else None
     if employee is None or not employee.active:
@@ -120,13 +124,23 @@ def _has_any_measure(log: Log, employee_id: str) -> bool:
     return any(_has_measure(c, employee_id) for c in log.concerns.values())
 
 
-def _family_roles(account: Account, log: Log) -> set[str]:
-    if account.kind == AccountKind.GUARDIAN and any(
-            g.username == account.username for g in log.guardians.values()):
-        return {GUARDIAN}
-    if account.kind == AccountKind.SUBJECT and log.subject.username == account.username:
-        return {SUBJECT}
-    return set()
+def family_roles(account: Account, log: Log) -> set[str]:
+    """R5: a guardian on the log, by local username or by fødselsnummer (ID-porten); R9:
+    the subject, by local username (a child enrolled by the holder, R39) or by
+    fødselsnummer from 16."""
+    fnr = account.fnr
+    roles = set()
+    if any(g.username == account.username or (fnr and g.fnr == fnr)
+           for g in log.guardians.values()):
+        roles.add(GUARDIAN)
+    subject = log.subject
+    if subject.username == account.username or (
+            fnr and subject.fnr == fnr and subject.age() >= SUBJECT_LOGIN_AGE):
+        roles.add(SUBJECT)
+    return roles
+
+
+SUBJECT_LOGIN_AGE = 16  # R9: from 16 the youth logs in with ID-porten and sees their log
 
 
 def sees_contact_details(account: Account | None, principals: set[str], guardian) -> bool:
@@ -161,14 +175,22 @@ SYSTEM = SystemAccount()
 
 
 class StafettSecurityPolicy:
-    """Pyramid 2 security policy: identity from the session, permits via the ACLs above."""
+    """Pyramid 2 security policy: identity from the session, permits via the ACLs above.
+
+    The signed session cookie names the account and a login session; the login session must
+    still be live in ``request.registry.login_sessions`` (not logged out, not past its
+    absolute end), so a copied cookie stops working at logout."""
 
     def identity(self, request) -> Account | None:
-        username = request.session.get("user")
+        username = request.session.get(SESSION_USER)
         if not username:
             return None
         account = request.app_root.accounts.get(username)
-        return account if account_is_usable(account, request) else None
+        if not account_is_usable(account, request):
+            return None
+        live = request.registry.login_sessions.is_live(request.session.get(SESSION_LOGIN),
+                                                       account.uid)
+        return account if live else None
 
     def authenticated_userid(self, request) -> str | None:
         account = request.identity
@@ -184,13 +206,27 @@ class StafettSecurityPolicy:
                 context, request_principals(request, context), permission))
         return cache[key][1]
 
-    def remember(self, request, userid, **kw):
-        request.session["user"] = userid
+    def remember(self, request, userid, *, provider_sid=None, id_token=None, **kw):
+        """A new session at login: nothing of the session before it carries over but the
+        chosen language, and the cookie gets a new login token (ASVS 3.2.1)."""
+        account = request.app_root.accounts[userid]
+        locale = request.session.get("locale")
+        request.session.invalidate()
+        if locale:
+            request.session["locale"] = locale
+        request.session[SESSION_USER] = userid
+        request.session[SESSION_LOGIN] = request.registry.login_sessions.start(
+            account.uid, provider_sid=provider_sid, id_token=id_token)
+        request.session.new_csrf_token()
         return []
 
     def forget(self, request, **kw):
+        request.registry.login_sessions.end(request.session.get(SESSION_LOGIN))
         request.session.invalidate()
         return []
+
+
+SESSION_USER, SESSION_LOGIN = "user", "login"
 
 
 ROLE_SCOPES = (Concern, Log, Unit, Municipality)

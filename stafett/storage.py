@@ -12,6 +12,7 @@ from pyramid_retry import IBeforeRetry
 from pyramid_zodbconn import get_connection
 
 from .access_journal import open_access_journal
+from .login_sessions import MAX_SECONDS, LoginSessions
 from .models.org import AppRoot
 
 ROOT_KEY = "stafett"
@@ -82,13 +83,32 @@ def _glimpses_in_lanes(root: AppRoot) -> None:
                 log.glimpses.add(glimpse)
 
 
+def _people_by_fnr(root: AppRoot) -> None:
+    """ID-porten: accounts found by fødselsnummer, invitations for guardians, and the logs'
+    guardians and subject indexed by fødselsnummer (R5, R9)."""
+    from BTrees.OOBTree import OOBTree
+
+    from .models.indexes import person_key, reindex_all
+
+    root.accounts_by_fnr = OOBTree()
+    root.invitations = OOBTree()
+    for municipality in root.values():
+        for employee in municipality.employees.values():
+            account = root.accounts.get(employee.username or "")
+            if account is not None:
+                account.fnr = employee.fnr
+                root.accounts_by_fnr[person_key(employee.fnr)] = account.username
+        reindex_all(municipality)
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
                                                  _activity_per_log,
                                                  _glimpses_newest_first,
                                                  _logs_by_unit_state_and_recency,
-                                                 _glimpses_in_lanes]
+                                                 _glimpses_in_lanes,
+                                                 _people_by_fnr]
 
 
 def app_root(conn) -> AppRoot:
@@ -163,5 +183,8 @@ def includeme(config) -> None:
     config.registry.access_journal = open_access_journal(settings)
     config.add_request_method(lambda request: request.registry.access_journal,
                               "access_journal", reify=True)
+    config.registry.login_sessions = LoginSessions(
+        config.registry.access_journal.backend,
+        int(settings.get("stafett.session_max_seconds", MAX_SECONDS)))
     config.add_request_method(_request_app_root, "app_root", reify=True)
     config.set_root_factory(root_factory)
