@@ -72,14 +72,21 @@ def record_refusal(journal: Journal, *, what: str, object_id: str, log_id: str |
                           cause=cause, **where)
 
 
-def record_login(request, account, succeeded: bool) -> None:
-    """Logins and failed logins, in the access journal. Unknown usernames are not stored
-    (they may be a name)."""
-    if account is None:
+INSTALLATION = "-"  # the access journal's part for attempts that name no municipality
+
+
+def record_login(request, account, succeeded: bool, reason: str = "") -> None:
+    """Logins and failed logins, in the access journal. A failure for an unknown username
+    is recorded without the name (it may be a person's name or a mistyped password)."""
+    fields = {"reason": reason} if reason else {}
+    if account is None or not account.municipality:
+        request.access_journal.for_municipality(INSTALLATION).append(
+            "login_failed", actor=getattr(account, "uid", None), actor_kind="unknown",
+            **fields)
         return
     request.access_journal.for_municipality(account.municipality).append(
         "login" if succeeded else "login_failed", actor=account.uid,
-        actor_kind=str(account.kind))
+        actor_kind=str(account.kind), **fields)
 
 
 BASIS = {"holder": "holder", "leader": "leader", "guardian": "guardian", "subject": "subject",

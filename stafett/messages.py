@@ -85,6 +85,11 @@ MESSAGES = {
                       "or scan it as a new PDF and try again.",
     # the unit leader's console and the superuser's pages
     "adm_username_taken": "This username is already in use.",
+    "inv_already_known": "This guardian's fødselsnummer is known: they log in with ID-porten "
+                         "without an invitation.",
+    "inv_no_email": "Add the guardian's e-mail address first; the invitation is sent there.",
+    "lc_guardian_fnr_twice": "The same fødselsnummer is given twice (for the child or two "
+                             "guardians).",
     "adm_fnr_taken": "An employee with this fødselsnummer is already registered in the "
                      "municipality.",
     "adm_deactivate_holds_logs": "The employee still holds logs. Transfer them first.",

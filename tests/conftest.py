@@ -93,6 +93,7 @@ def app_settings(datafs: str, **extra) -> dict:
         "retry.attempts": "5",
         "pyramid.default_locale_name": "nb",
         "stafett.session_secret": "test-secret",
+        "stafett.local_login": "all",
         "stafett.mail_delivery": "files",
         "mail.top_level_directory": os.path.join(os.path.dirname(datafs), "mail"),
         "stafett.access_journal": f"sqlite://{os.path.dirname(datafs)}/access.sqlite",

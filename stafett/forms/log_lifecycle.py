@@ -121,6 +121,11 @@ class GuardianSchema(colander.MappingSchema):
                                       widget=deform.widget.HiddenWidget())
     name = colander.SchemaNode(colander.String(), title=_("lc_guardian_name", default="Name"),
                                preparer=strip, validator=line(min_length=2))
+    guardian_fnr = colander.SchemaNode(
+        Fodselsnummer(), title=_("lc_guardian_fnr", default="Fødselsnummer (optional)"),
+        missing=None, description=_(
+            "lc_guardian_fnr_help", default="With it, the guardian logs in with ID-porten and "
+                                            "sees the log. Without it, send an invitation."))
     email = colander.SchemaNode(colander.String(), title=_("lc_email", default="E-mail"),
                                 missing="", preparer=strip, validator=colander.All(
                                     line(254), colander.Email(msg=_(

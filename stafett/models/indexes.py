@@ -6,6 +6,7 @@ cost depends on what it shows, not on how many logs the municipality holds.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -17,10 +18,19 @@ from .base import OSLO, utcnow
 
 
 def _guardian_and_subject_accounts(log) -> set[str]:
+    """Local usernames, and ``pid:<fødselsnummer>`` for ID-porten logins (R5, R9)."""
     names = {g.username for g in log.guardians.values() if g.username}
+    names |= {person_key(g.fnr) for g in log.guardians.values() if g.fnr}
+    names.add(person_key(log.subject.fnr))
     if log.subject.username:
         names.add(log.subject.username)
     return names
+
+
+def person_key(fnr: str) -> str:
+    """A digest, not the number: index keys outlive their entries in a BTree's inner nodes,
+    and nothing a search for a deleted child's number would find may stay behind (R17)."""
+    return "pid:" + hashlib.sha256(fnr.encode()).hexdigest()[:32]
 
 
 def _readers(log) -> set[str]:
@@ -189,8 +199,10 @@ LOG_FIELDS: dict[str, Callable] = {
     "holder_attention": _holder_attention,
 }
 
-# Fields ordered or ranged over, never counted per value: no Length per value.
-UNCOUNTED = frozenset({"unit_recent", "unit_state_recent", "unit_deadline", "consent_expiry",
+# Fields ordered or ranged over, or looked up per person, never counted per value: no Length
+# per value, and an emptied value's key goes (a person's key must not outlive their logs).
+UNCOUNTED = frozenset({"account", "unit_recent", "unit_state_recent", "unit_deadline",
+                       "consent_expiry",
                        "transfer_to_since", "transfer_from_since", "transfer_to_employee_since",
                        "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})

@@ -40,11 +40,14 @@ class Guardian(Resource):
     ``protected`` (fortrolig adresse, R44): the contact details reach the holder only."""
 
     protected = False
+    fnr = None  # known to the holder, or bound by the guardian's invitation (R5)
+    invitation = None  # the hash of an open invitation's token (workflows.invitation)
 
     def __init__(self, name: str, email: str = "", phone: str = "", *,
                  lives_with_child: bool = True, username: str | None = None,
-                 protected: bool = False):
+                 protected: bool = False, fnr: str | None = None):
         self.name = name
+        self.fnr = validate_fnr(fnr) if fnr else None
         self.email = email
         self.phone = phone
         self.lives_with_child = lives_with_child

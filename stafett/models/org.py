@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from BTrees.OOBTree import OOBTree, OOTreeSet
+from persistent import Persistent
 
 from .base import Container, DomainError, Resource, attach, new_id, utcnow
 from .identity import validate_fnr
@@ -21,13 +22,17 @@ class ServiceType(enum.StrEnum):
 
 
 class AppRoot(Container):
-    """The database root: municipalities by slug, and every login account by username."""
+    """The database root: municipalities by slug, every login account by username, the
+    accounts of people who log in with ID-porten by a digest of their fødselsnummer
+    (``indexes.person_key``), and open invitations."""
 
     __acl__ = [("Allow", "system.Authenticated", ("home",))]
 
     def __init__(self) -> None:
         super().__init__()
         self.accounts = OOBTree()
+        self.accounts_by_fnr = OOBTree()
+        self.invitations = OOBTree()  # sha256 of the link's token -> Invitation
         self.generation = 0
 
 
@@ -145,7 +150,10 @@ class AccountKind(enum.StrEnum):
 
 
 class Account(Resource):
-    """A local login (R39: ID-porten replaces it in production). Holds no log content."""
+    """A login: through ID-porten (``fnr`` set, no password) or local (username, password
+    and for children under 15 a one-time code, R39). Holds no log content."""
+
+    fnr = None
 
     def __init__(self, username: str, password_hash: str, kind: AccountKind,
                  municipality: str, display_name: str, employee_id: str | None = None):
@@ -160,3 +168,13 @@ class Account(Resource):
         self.locale = None
         self.otp_secret = None
         self.created = utcnow()
+
+
+class Invitation(Persistent):
+    """An e-mailed one-time link that binds an ID-porten login to a guardian entry whose
+    fødselsnummer the holder does not know (R5). Only the token's hash is stored."""
+
+    def __init__(self, municipality: str, log_id: str, guardian: str, expires,
+                 invited_by: str | None):
+        self.municipality, self.log_id, self.guardian = municipality, log_id, guardian
+        self.expires, self.invited_by = expires, invited_by

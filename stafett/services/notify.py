@@ -74,13 +74,27 @@ def consent_expiring(log, consent, recipients: list[str], mailer=None) -> Outgoi
                   "date": consent.expires}, None, mailer)
 
 
+def guardian_invited(log, guardian, link: str, request=None) -> OutgoingMessage:
+    """R5: the invitation link goes in the mail only; the log's outbox keeps the text
+    without it, so the one-time link is nowhere in the database."""
+    return _send(log, "guardian_invited", [guardian.email],
+                 _("mail_invited_subject", default="An invitation to Stafett"),
+                 _("mail_invited_body",
+                   default="${unit} invites you to follow a stafettlogg as a guardian. Open "
+                           "this link within 14 days and log in with ID-porten: ${link}"),
+                 {"unit": log.unit.name if log.unit else "", "link": "[…]"}, request,
+                 sent_mapping={"link": link})
+
+
 def _send(log, kind, recipients, subject, body, mapping, request,
-          mailer=None) -> OutgoingMessage:
+          mailer=None, sent_mapping=None) -> OutgoingMessage:
     """``mapping`` may hold dates and moments: ``translate`` writes them for the language,
-    on the Oslo clock."""
+    on the Oslo clock. ``sent_mapping`` overrides it in the mail sent, not in the copy
+    kept."""
     locale = getattr(request, "locale_name", None) or "nb"
     message = OutgoingMessage(kind, recipients, translate(subject, locale),
                               translate(body, locale, mapping))
+    sent_body = translate(body, locale, {**mapping, **sent_mapping}) if sent_mapping else None
     log.outbox[(utcnow(), new_id())] = message
     if mailer is None and request is not None:
         mailer = getattr(request, "mailer", None)
@@ -90,5 +104,5 @@ def _send(log, kind, recipients, subject, body, mapping, request,
         # adds the configured ``mail.default_sender``.
         for recipient in recipients:
             mailer.send(Message(subject=message.subject, recipients=[recipient],
-                                body=message.body), about=log.id)
+                                body=sent_body or message.body), about=log.id)
     return message

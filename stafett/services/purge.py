@@ -10,7 +10,9 @@ import datetime as dt
 
 from ..audit import reason_code
 from ..models.base import utcnow
+from ..models.indexes import person_key
 from ..models.log import Log, Tombstone
+from ..models.org import AccountKind
 
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -64,14 +66,22 @@ def _state_before_delete(log: Log) -> str:
 
 
 def _drop_orphan_family_accounts(log: Log) -> None:
-    """Guardian and subject logins that served only this log go with it."""
+    """Guardian and subject logins that served only this log go with it: local ones by
+    username, ID-porten ones by fødselsnummer (unless the person is also staff)."""
     municipality = log.municipality
     root = municipality.__parent__
-    usernames = {g.username for g in log.guardians.values() if g.username}
-    if log.subject.username:
-        usernames.add(log.subject.username)
-    for username in usernames:
-        if set(municipality.index.ids("account", username)) - {log.id}:
+    if root is None:
+        return
+    keys = {g.username for g in log.guardians.values() if g.username}
+    keys |= {person_key(g.fnr) for g in log.guardians.values() if g.fnr}
+    keys |= {log.subject.username, person_key(log.subject.fnr)} - {None}
+    for key in keys:
+        if set(municipality.index.ids("account", key)) - {log.id}:
             continue
-        if root is not None and username in root.accounts:
-            del root.accounts[username]
+        username = root.accounts_by_fnr.get(key) if key.startswith("pid:") else key
+        account = root.accounts.get(username or "")
+        if account is None or account.kind == AccountKind.EMPLOYEE:
+            continue
+        del root.accounts[username]
+        if account.fnr:
+            root.accounts_by_fnr.pop(person_key(account.fnr), None)

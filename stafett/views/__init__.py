@@ -13,9 +13,14 @@ from ..messages import STATE_NAMES, name_of
 
 
 def includeme(config) -> None:
+    from ..services.idporten import IdPorten
+    from ..services.throttle import LoginThrottle
     from .read_journal import journal_reads
 
     _compile_templates_one_at_a_time()
+    settings = config.get_settings()
+    config.registry.idporten = IdPorten.from_settings(settings)
+    config.registry.login_throttle = LoginThrottle.from_settings(settings)
     config.add_view_deriver(journal_reads)
     config.include(".request_guard")
     config.add_static_view("static", "stafett:static", cache_max_age=3600)

@@ -1,4 +1,9 @@
-"""Login, logout and the language choice."""
+"""Login, logout and the language choice.
+
+People log in with ID-porten (``views.idporten``). The local form is for children under 15
+with a one-time code (R39) and, where ``stafett.local_login = all`` (development and the
+demo), for every local account. Failed attempts are throttled per account and per address.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,19 @@ from ..security import account_is_usable
 from ..services.passwords import check_otp, check_password
 
 LOGIN_FAILED = _("login_failed", default="Wrong username, password or one-time code.")
+THROTTLED = _("login_throttled", default="Too many failed attempts. Wait a few minutes and "
+                                         "try again.")
+LOGGED_OUT = _("logged_out", default="You are logged out.")
+
+
+def local_login(request) -> str:
+    """``all``: every local account; ``children``: accounts with a one-time code only."""
+    return request.registry.settings.get("stafett.local_login", "children")
+
+
+def login_page(request, form: str, error=None) -> dict:
+    return {"form": form, "error": error, "idporten": request.registry.idporten is not None,
+            "local": local_login(request)}
 
 
 @view_config(context=AppRoot, name="login", renderer="stafett:templates/login.pt",
@@ -24,29 +42,62 @@ def login(request):
     form = make_form(LoginSchema(), request,
                      buttons=(deform.Button("submit", _("log_in", default="Log in")),))
     if request.method != "POST":
-        return {"form": form.render(), "error": None}
+        return login_page(request, form.render())
     try:
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
-        return {"form": failure.render(), "error": None}
+        return login_page(request, failure.render())
+    kept = form.render({"username": data["username"]})
+    throttle, address = request.registry.login_throttle, request.remote_addr
+    if not throttle.allows(data["username"], address):
+        audit.record_login(request, None, False, reason="throttled")
+        return login_page(request, kept, THROTTLED)
     account = request.app_root.accounts.get(data["username"].strip())
+    if not _local_allowed(request, account) or not _credentials_fit(request, account, data):
+        throttle.failed(data["username"], address)
+        audit.record_login(request, account, False)
+        return login_page(request, kept, LOGIN_FAILED)
+    audit.record_login(request, account, True)
+    came_from = request.session.get("came_from") or request.application_url + "/"
+    return HTTPSeeOther(location=came_from, headers=remember(request, account.username))
+
+
+def _local_allowed(request, account) -> bool:
+    return local_login(request) == "all" or (account is not None and bool(account.otp_secret))
+
+
+def _credentials_fit(request, account, data) -> bool:
+    """The password is checked even for an unknown name, so both take as long."""
     ok = check_password(account, data["password"]) and account_is_usable(account, request)
-    ok = ok and check_otp(account, data["otp"])
-    audit.record_login(request, account, ok)
-    if not ok:
-        kept = form.render({"username": data["username"]})
-        return {"form": kept, "error": LOGIN_FAILED}
-    request.session.new_csrf_token()
-    headers = remember(request, account.username)
-    came_from = request.session.pop("came_from", None) or request.application_url + "/"
-    return HTTPSeeOther(location=came_from, headers=headers)
+    return ok and check_otp(account, data["otp"])
 
 
 @view_config(context=AppRoot, name="logout", request_method="POST",
              permission="__no_permission_required__")
 def logout(request):
+    """Ends this session here and, for an ID-porten login, at ID-porten too."""
+    return _leave(request)
+
+
+@view_config(context=AppRoot, name="logout-everywhere", request_method="POST",
+             permission="home")
+def logout_everywhere(request):
+    """Every session of this account ends: other browsers and copied cookies too."""
+    request.registry.login_sessions.end_all(request.identity.uid)
+    return _leave(request)
+
+
+def _leave(request):
+    sessions, provider = request.registry.login_sessions, request.registry.idporten
+    id_token = sessions.id_token(request.session.get("login"))
     headers = forget(request)
-    return HTTPSeeOther(location=request.application_url + "/login", headers=headers)
+    back = request.application_url + "/login"
+    if id_token and provider is not None:
+        url = provider.end_session_url(id_token, back)
+        if url:
+            return HTTPSeeOther(location=url, headers=headers)
+    request.session.flash(request.translate(LOGGED_OUT))
+    return HTTPSeeOther(location=back, headers=headers)
 
 
 @view_config(context=AppRoot, name="language", request_method="POST",
@@ -56,6 +107,6 @@ def choose_language(request):
     chosen = request.POST.get("locale")
     if chosen in LOCALES:
         request.session["locale"] = chosen
-        if request.identity is not None:
+        if request.identity is not None and request.identity.locale != chosen:
             request.identity.locale = chosen
     return HTTPSeeOther(location=request.referer or request.application_url + "/")

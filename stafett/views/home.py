@@ -16,8 +16,9 @@ from pyramid.view import view_config
 
 from ..i18n import _
 from ..models.base import today
+from ..models.indexes import person_key
 from ..models.org import AccountKind, AppRoot
-from ..security import Permission
+from ..security import Permission, family_roles
 
 STATE_ORDER = ("active", "reopened", "draft", "passive")
 PAGE = 30  # logs shown per role before "show all"
@@ -51,12 +52,25 @@ def my_logs(request):
 
 
 def _my_log_ids(account, municipality) -> dict[str, object]:
-    index = municipality.index
-    if account.kind != AccountKind.EMPLOYEE:
-        return {"family": index.ids("account", account.username)}
-    employee_id = account.employee_id
-    return {"holder": index.ids("holder", employee_id), "actor": index.ids("actor", employee_id),
-            "reader": index.ids("reader", employee_id)}
+    """Each of the person's roles: staff roles by employee id; family logs by local
+    username and by fødselsnummer (a teacher who is also a parent sees both)."""
+    index, ids = municipality.index, {}
+    if account.kind == AccountKind.EMPLOYEE:
+        employee_id = account.employee_id
+        ids = {"holder": index.ids("holder", employee_id),
+               "actor": index.ids("actor", employee_id),
+               "reader": index.ids("reader", employee_id)}
+    family = set(index.ids("account", account.username))
+    if account.fnr:
+        family |= set(index.ids("account", person_key(account.fnr)))
+    ids["family"] = [log_id for log_id in family if _family_of(account, municipality, log_id)]
+    return ids
+
+
+def _family_of(account, municipality, log_id) -> bool:
+    """The subject's own log counts from 16 only (R9); the index holds the number younger."""
+    log = municipality.logs.get(log_id)
+    return log is not None and bool(family_roles(account, log))
 
 
 def _grouped(request, municipality, ids_by_role: dict) -> list[dict]:

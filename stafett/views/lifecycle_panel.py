@@ -70,13 +70,19 @@ def _guardians(request, log) -> list[SimpleNamespace]:
     """Each guardian with the contact details this reader may see (R44)."""
     account = request.identity
     principals = request_principals(request, log)
+    may_invite = request.has_permission(Permission.EDIT, log)
     shown = []
     for guardian in log.guardians.values():
         visible = sees_contact_details(account, principals, guardian)
+        invitable = may_invite and not guardian.fnr and bool(guardian.email)
         shown.append(SimpleNamespace(name=guardian.name, protected=guardian.protected,
                                      lives_with_child=guardian.lives_with_child,
                                      email=guardian.email if visible else "",
-                                     phone=guardian.phone if visible else ""))
+                                     phone=guardian.phone if visible else "",
+                                     known=may_invite and bool(guardian.fnr),
+                                     invited=may_invite and guardian.invitation is not None,
+                                     invite_url=request.resource_url(guardian, "invite")
+                                     if invitable else None))
     return shown
 
 

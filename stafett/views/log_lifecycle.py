@@ -78,8 +78,9 @@ class EditLog(LifecycleForm):
         return {"subject_name": subject.name, "fnr": subject.fnr, "kind": str(subject.kind),
                 "subject_username": subject.username or "", "level": int(log.level),
                 "guardians_live_together": log.guardians_live_together,
-                "guardians": [{"guardian_id": g.id, "name": g.name, "email": g.email,
-                               "phone": g.phone, "lives_with_child": g.lives_with_child,
+                "guardians": [{"guardian_id": g.id, "name": g.name, "guardian_fnr": g.fnr,
+                               "email": g.email, "phone": g.phone,
+                               "lives_with_child": g.lives_with_child,
                                "username": g.username or "", "protected": g.protected}
                               for g in log.guardians.values()]}
 

@@ -67,6 +67,9 @@ def _kept_guardians(data: dict) -> set[str]:
 def _apply_family(log: Log, data: dict) -> None:
     """Update guardians in place (consents refer to them by id), add new, remove dropped."""
     log.guardians_live_together = data["guardians_live_together"]
+    numbers = [g["guardian_fnr"] for g in data["guardians"] if g.get("guardian_fnr")]
+    if len(numbers) != len(set(numbers)) or data.get("fnr") in numbers:
+        raise DomainError("lc_guardian_fnr_twice", rule="R5")
     kept = _kept_guardians(data)
     for guardian_id in list(log.guardians.keys()):
         if guardian_id not in kept:
@@ -76,6 +79,7 @@ def _apply_family(log: Log, data: dict) -> None:
         if guardian is None:
             guardian = log.guardians.add(Guardian(item["name"]))
         guardian.name, guardian.email, guardian.phone = item["name"], item["email"], item["phone"]
+        guardian.fnr = item.get("guardian_fnr") or None
         guardian.lives_with_child = item["lives_with_child"]
         guardian.username = item["username"] or None
         guardian.protected = item.get("protected", False)

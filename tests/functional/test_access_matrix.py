@@ -120,6 +120,7 @@ def _arrange(root) -> dict[str, dict[str, str]]:
         paths[state]["log"] = f"/demo/logs/{log.id}/"
         paths[state]["consent"] = f"/demo/logs/{log.id}/consents/{basis.id}/"
         paths[state]["grant"] = f"/demo/logs/{log.id}/grants/{next(iter(log.grants))}/"
+        paths[state]["guardian"] = f"/demo/logs/{log.id}/guardians/{guardian.id}/"
     return paths
 
 
@@ -148,7 +149,7 @@ def _add_parts(log, holder, accounts) -> dict[str, str]:
 CONTEXT_PATHS = {"Log": ["log"], "Concern": ["concern_of_actor", "concern_of_other"],
                  "Measure": ["measure"], "Meeting": ["meeting"], "Glimpse": ["glimpse"],
                  "PrivateNote": ["private_note"], "LogNote": ["note"],
-                 "Consent": ["consent"], "ReadGrant": ["grant"]}
+                 "Consent": ["consent"], "ReadGrant": ["grant"], "Guardian": ["guardian"]}
 NOT_IN_MATRIX = {"Transfer"}  # proposed transfers: tests/functional/test_lifecycle.py
 
 
