@@ -26,7 +26,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from ..models.base import DomainError
@@ -184,7 +184,7 @@ class IdPorten:
         for refresh in (False, True):
             try:
                 return dict(jwt.decode(raw, self.keys(refresh), algorithms=ALGORITHMS).claims)
-            except ValueError:  # joserfc: no key of the set fits the token's kid
+            except InvalidKeyIdError:  # no key of the set has the token's kid
                 continue
             except JoseError:
                 raise TokenRefused("signature") from None
