@@ -85,6 +85,11 @@ MESSAGES = {
                       "or scan it as a new PDF and try again.",
     # the unit leader's console and the superuser's pages
     "adm_username_taken": "This username is already in use.",
+    "adm_slug_invalid_or_taken": "The short name must be 2-40 lower-case letters, digits or "
+                                 "hyphens, and not in use.",
+    "adm_number_invalid_or_taken": "The municipality number must be 4 digits, and not in use.",
+    "adm_name_missing": "The name is missing.",
+    "adm_no_such_municipality": "There is no municipality by that short name.",
     "inv_already_known": "This guardian's fødselsnummer is known: they log in with ID-porten "
                          "without an invitation.",
     "inv_no_email": "Add the guardian's e-mail address first; the invitation is sent there.",

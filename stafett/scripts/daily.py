@@ -1,5 +1,6 @@
-"""stafett-daily CONFIG: expire consents and send the day's reminders, for every municipality
-(run once a day, e.g. from cron or a systemd timer)."""
+"""stafett-daily CONFIG: expire consents and send the day's reminders, for every municipality,
+and forget login sessions that ended a day ago (run once a day, e.g. from cron or a systemd
+timer)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import argparse
 
 from pyramid.paster import get_appsettings
 
+from ..access_journal import open_access_journal
+from ..login_sessions import LoginSessions
 from ..models.base import today
 from ..services.mail import mailer_from_settings
 from ..workflows.daily import run_daily
@@ -17,7 +20,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("config_uri")
     args = parser.parse_args(argv)
-    mailer = mailer_from_settings(get_appsettings(args.config_uri))
+    settings = get_appsettings(args.config_uri)
+    mailer = mailer_from_settings(settings)
     db = open_db(args.config_uri)
     try:
         with app_root_of(db) as root:
@@ -29,4 +33,9 @@ def main(argv=None) -> int:
                       f"actors and {report.leaders_reminded} leaders reminded")
     finally:
         db.close()
+    access = open_access_journal(settings)
+    try:
+        print(f"{LoginSessions(access.backend).prune()} ended login sessions forgotten")
+    finally:
+        access.close()
     return 0

@@ -6,9 +6,11 @@ hold keep their history and holder until a leader transfers them.
 
 from __future__ import annotations
 
+import re
+
 from ..models.base import DomainError
 from ..models.identity import validate_fnr
-from ..models.org import Account, AccountKind, Employee, Unit
+from ..models.org import Account, AccountKind, Employee, Municipality, ServiceType, Unit
 
 # A holder's baton may not be dropped: these logs must be transferred first (R21).
 BATON_STATES = ("active", "reopened")
@@ -111,3 +113,41 @@ def _account(employee: Employee) -> Account | None:
 def _journal(unit: Unit, kind: str, employee: Employee, actor) -> None:
     unit.municipality.journal.append(kind, unit=unit.id, employee=employee.id,
                                      actor=getattr(actor, "uid", None))
+
+
+# -- a municipality from an empty database ----------------------------------------------------
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
+MUNICIPALITY_NUMBER = re.compile(r"\d{4}")
+ADMIN_UNIT = "Kommuneadministrasjonen"
+
+
+def found_municipality(root, slug: str, name: str, number: str) -> Municipality:
+    """A new tenant (R1). Its people come later: a superuser, who adds units and leaders."""
+    if not SLUG.fullmatch(slug) or slug in root:
+        raise DomainError("adm_slug_invalid_or_taken", rule="R1")
+    if not MUNICIPALITY_NUMBER.fullmatch(number) or any(
+            m.number == number for m in root.values()):
+        raise DomainError("adm_number_invalid_or_taken", rule="R1")
+    if not name.strip():
+        raise DomainError("adm_name_missing", rule="R1")
+    municipality = root.add(Municipality(name.strip(), number), slug)
+    municipality.journal.append("municipality_founded", actor=None)
+    return municipality
+
+
+def add_superuser(municipality, name: str, fnr: str, email: str = "",
+                  unit_name: str = ADMIN_UNIT) -> Employee:
+    """R1: a superuser by fødselsnummer (they log in with ID-porten), an employee of the
+    administration unit, made the first time; an existing employee is made superuser."""
+    fnr = validate_fnr(fnr)
+    employee = municipality.employee(municipality.employee_by_fnr.get(fnr))
+    if employee is None:
+        unit = next((u for u in municipality.units.values() if u.name == unit_name), None)
+        if unit is None:
+            unit = add_unit(municipality, {"name": unit_name, "service": ServiceType.OTHER,
+                                           "org_number": "", "children": 0}, None)
+        employee = add_employee(unit, {"name": name, "fnr": fnr, "email": email,
+                                       "is_leader": True}, None)
+    municipality.superusers.add(employee.id)
+    municipality.journal.append("superuser_added", employee=employee.id, actor=None)
+    return employee
