@@ -24,6 +24,7 @@ from ..models import (
     Decision,
     Employee,
     Evaluation,
+    Guardian,
     Measure,
     Municipality,
     Party,
@@ -38,6 +39,7 @@ from ..models.base import today
 from ..models.log import Log
 from ..services.archive import produce_pending
 from ..services.passwords import hash_password
+from ..services.people import register
 from ..workflows import add_measure, fire, give_consent, propose_transfer
 from ..workflows.content import add_concern, add_glimpse, add_meeting, open_draft
 from . import app_root_of, open_db
@@ -99,7 +101,10 @@ class DemoBuilder:
         emp = unit.add_employee(Employee(name, self.fnr(years_ago(40)),
                                          f"{username}@demo.kommune.no", "+47 400 00 000",
                                          username=username, **flags))
-        return emp, self.account(username, AccountKind.EMPLOYEE, name, emp.id, about)
+        account = self.account(username, AccountKind.EMPLOYEE, name, emp.id, about)
+        account.fnr = emp.fnr
+        register(self.root, account)  # ID-porten finds the same account by the number
+        return emp, account
 
     def build(self) -> Municipality:
         m = self.root.add(Municipality("Demo kommune", "9999"), DEMO_SLUG)
@@ -137,12 +142,15 @@ class DemoBuilder:
 
     # -- logs -------------------------------------------------------------------------
     def new_log(self, holder_acc, unit, name, born, guardians, level=1, kind=SubjectKind.CHILD,
-                subject_username=None) -> Log:
+                subject_username=None, unknown=()) -> Log:
+        """``guardians``: (name, username); a guardian's fødselsnummer is known unless the
+        username is in ``unknown`` (such a guardian is invited by e-mail, R5)."""
         for g_name, username in guardians:
             if username not in self.root.accounts:
                 self.account(username, AccountKind.GUARDIAN, g_name, about="guardian")
         family = [{"guardian_id": "", "name": g_name, "email": f"{username}@example.org",
-                   "phone": "+47 900 00 000", "lives_with_child": True, "username": username}
+                   "phone": "+47 900 00 000", "lives_with_child": True, "username": username,
+                   "guardian_fnr": None if username in unknown else self.fnr(years_ago(38))}
                   for g_name, username in guardians]
         return open_draft(self.m, self.m.employee(holder_acc.employee_id), {
             "subject_name": name, "fnr": self.fnr(born), "kind": kind,
@@ -203,7 +211,7 @@ class DemoBuilder:
 
         # An active log with a transfer to the health station waiting for consent.
         jonas = self.new_log(holder, school, "Jonas Berg", years_ago(13),
-                             [("Bjørn Berg", "bjorn")], level=2)
+                             [("Bjørn Berg", "bjorn")], level=2, unknown=("bjorn",))
         self.consent(jonas, holder)
         fire(jonas, "activate", holder)
         self.concern(jonas, holder, "Jonas har høyt fravær på mandager.", Category.ATTENDANCE,
@@ -218,6 +226,10 @@ class DemoBuilder:
                            [("Linn Olsen", "linn")])
         self.consent(lea, self.kinder_holder, days_ago=200)
         fire(lea, "activate", self.kinder_holder)
+        # A teacher at the school is also Lea's mother: one login, both roles.
+        mother = lea.guardians.add(Guardian("Kari Kontaktlærer", "kari.olsen@example.org",
+                                            fnr=self.teacher2.fnr))
+        mother.lives_with_child = True
         self.concern(lea, self.kinder_holder, "Lea sier få ord i samlingsstund.",
                      Category.LANGUAGE, "Lea sier en setning i samlingsstund hver dag.")
         fire(lea, "close", self.kinder_holder, reason="goals_met")

@@ -10,7 +10,9 @@ import re
 
 from ..models.base import DomainError
 from ..models.identity import validate_fnr
+from ..models.indexes import person_key
 from ..models.org import Account, AccountKind, Employee, Municipality, ServiceType, Unit
+from .people import register
 
 # A holder's baton may not be dropped: these logs must be transferred first (R21).
 BATON_STATES = ("active", "reopened")
@@ -28,8 +30,10 @@ def add_employee(unit: Unit, data: dict, actor) -> Employee:
         is_leader=data.get("is_leader", False), username=username or None))
     if username and root is not None:
         # No password: the login is ID-porten in production (R39); locally set by operators.
-        root.accounts[username] = Account(username, "", AccountKind.EMPLOYEE,
-                                          unit.municipality.id, employee.name, employee.id)
+        account = Account(username, "", AccountKind.EMPLOYEE, unit.municipality.id,
+                          employee.name, employee.id)
+        account.fnr = employee.fnr
+        register(root, account)
     _journal(unit, "staff_added", employee, actor)
     return employee
 
@@ -47,6 +51,11 @@ def update_employee(employee: Employee, data: dict, actor) -> Employee:
     account = _account(employee)
     if account is not None:
         account.display_name = employee.name
+        root = municipality.__parent__
+        if account.fnr and account.fnr != fnr:
+            root.accounts_by_fnr.pop(person_key(account.fnr), None)
+        account.fnr = fnr
+        register(root, account)
     _journal(employee.unit, "staff_changed", employee, actor)
     return employee
 
@@ -104,10 +113,12 @@ def change_unit(unit: Unit, data: dict, actor) -> None:
 
 
 def _account(employee: Employee) -> Account | None:
+    """The employee's login: a local one by username, an ID-porten one by number."""
     root = employee.unit.municipality.__parent__
-    if root is None or not employee.username:
+    if root is None:
         return None
-    return root.accounts.get(employee.username)
+    username = employee.username or root.accounts_by_fnr.get(person_key(employee.fnr))
+    return root.accounts.get(username or "")
 
 
 def _journal(unit: Unit, kind: str, employee: Employee, actor) -> None:
