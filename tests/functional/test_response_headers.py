@@ -89,13 +89,21 @@ def test_a_file_keeps_its_own_stricter_policy(testapp, urls):
 
 
 def test_static_files_are_cached_but_still_nosniff(testapp):
-    for path in ("/static/stafett.css", "/static-deform/css/form.css"):
+    for path in ("/static/stafett.css", "/static-deform/form.css"):
         response = testapp.get(path, status=200)
         assert "no-store" not in response.headers["Cache-Control"]
         assert "max-age=3600" in response.headers["Cache-Control"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     missing = testapp.get("/static/no-such-file.css", status=404)
     assert missing.headers["Cache-Control"] == "no-store"  # the app's error page
+
+
+def test_deforms_scripts_are_not_served(testapp):
+    """Not loaded by any page, and not loadable either: an injected <script src> of a
+    same-origin file would pass script-src 'self'."""
+    for path in ("/static-deform/scripts/jquery-2.0.3.min.js", "/static-deform/scripts/deform.js",
+                 "/static-deform/../scripts/deform.js"):
+        testapp.get(path, status=404)
 
 
 def test_no_hsts_unless_configured(testapp):
