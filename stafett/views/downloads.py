@@ -17,7 +17,7 @@ MAX_FILENAME = 100
 DOWNLOAD_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
 }
 
 

@@ -60,7 +60,7 @@ class FormView:
         """Values for ``templates/form.pt`` (a subclass with its own template adds more)."""
         return {"title": self.title, "form": form_html, "log": self.log, "intro": self.intro,
                 "back_url": self.back_url(), "errors": list(errors), "error": error,
-                "hints": self.hints(), "resources": self.form().get_widget_resources()}
+                "hints": self.hints()}
 
     def hints(self) -> list:
         return []

@@ -1,5 +1,5 @@
 """The holder's journey where only a real browser can prove it: typed text survives an
-expired session (R28), writing help while typing (R32), a new log with Deform's JavaScript
+expired session (R28), writing help while typing (R32), a new log with the guardian
 sequence, meeting mode (R34), and accessibility of the holder's pages."""
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def test_new_log_with_two_guardians_keeps_text_after_a_wrong_check_digit(fresh_s
     guardians = page.locator(".item-guardians .deform-seq-item")
     expect(guardians).to_have_count(1)
     guardians.nth(0).get_by_label("Navn", exact=True).fill("Per Testesen")
-    page.get_by_role("link", name="Legg til foresatt").click()  # Deform's JavaScript
+    page.get_by_role("button", name="Legg til foresatt").click()  # static/sequence.js
     expect(guardians).to_have_count(2)
     guardians.nth(1).get_by_label("Navn", exact=True).fill("Pia Testesen")
     guardians.nth(1).get_by_label("E-post").fill("pia@example.org")
