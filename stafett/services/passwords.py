@@ -86,6 +86,6 @@ def qr_svg(text: str, title: str = "") -> str:
     """A QR code as an inline SVG element: no style attribute, no script (the coming
     Content-Security-Policy allows neither inline)."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=5, xmldecl=False,
-                                     svgclass="qr-code", lineclass=None, light="#fff", title=title or None)
+    segno.make(text, error="m").save(out, kind="svg", scale=5, xmldecl=False, light="#fff",
+                                     svgclass="qr-code", lineclass=None, title=title or None)
     return out.getvalue().decode()
