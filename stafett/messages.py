@@ -83,6 +83,15 @@ MESSAGES = {
                                    "\"zip bomb\").",
     "upload_pdf_lzw": "The PDF uses an old compression (LZW) that cannot be checked safely. Save "
                       "or scan it as a new PDF and try again.",
+    # the child's own login under 15 (R39)
+    "enrol_too_old": "Login with a username, password and one-time code is for children under "
+                     "15. From 15 the young person logs in with ID-porten.",
+    "enrol_username_taken": "This username is taken. Choose another one.",
+    "enrol_already": "The child already has a login. Use «New phone» or «New password».",
+    "enrol_not_enrolled": "The child has no login yet.",
+    "enrol_other_log": "This login was set up from another log and can only be changed there.",
+    "enrol_nothing_pending": "There is no new phone waiting for a code.",
+    "enrol_code_wrong": "The code is wrong or too old. Type the code the app shows now.",
     # the unit leader's console and the superuser's pages
     "adm_username_taken": "This username is already in use.",
     "adm_slug_invalid_or_taken": "The short name must be 2-40 lower-case letters, digits or "

@@ -25,14 +25,14 @@ _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
     "new": [(HOLDER, (P.EDIT,))],
     "draft": [
         (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD,
-                  P.ACCESS_LOG)),
+                  P.ACCESS_LOG, P.ENROL_SUBJECT)),
         (LEADER, (P.VIEW_HEADER, P.DELETE, P.ACCESS_LOG)),
     ],
     "active": [
         (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.TRANSFER,
-                  P.ACCESS_LOG)),
+                  P.ACCESS_LOG, P.ENROL_SUBJECT)),
         (LEADER, (P.VIEW_HEADER, P.RECORD_CONSENT, P.TRANSFER, P.ACCESS_LOG)),
-        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
+        (GUARDIAN, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG, P.ENROL_SUBJECT)),
         (SUBJECT, (P.VIEW_HEADER, P.VIEW, P.CONTRIBUTE, P.ACCESS_LOG)),
         (ACTOR, (P.VIEW_HEADER, P.CONTRIBUTE)),
         (READER, (P.VIEW_HEADER, P.VIEW)),
@@ -51,6 +51,9 @@ _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
     "deleted": [],
 }
 _LOG_ACL_BY_STATE["reopened"] = _LOG_ACL_BY_STATE["active"]
+# ENROL_SUBJECT (R39): the child's login is set up by the holder or a guardian while the log
+# runs. A draft is the holder's alone (R13), so there the holder only; a passive or deleted
+# log gives nobody new access, so nobody enrols there.
 
 
 _LOG_ACL = {state: [("Allow", principal, perms) for principal, perms in entries]

@@ -151,9 +151,19 @@ class AccountKind(enum.StrEnum):
 
 class Account(Resource):
     """A login: through ID-porten (``fnr`` set, no password) or local (username, password
-    and for children under 15 a one-time code, R39). Holds no log content."""
+    and for children under 15 a one-time code, R39). Holds no log content.
+
+    One-time codes (users under 15, R39): ``otp_secret`` is the active secret, the one a
+    login checks; ``otp_pending`` a new one waiting for its first code (enrolment, a new
+    phone), which replaces the active one only once confirmed; ``otp_last_step`` the time
+    step of the last code accepted, so a code is used once only. ``enrolled_log`` is the
+    id of the log whose holder or guardian set the login up: only that log may change it.
+    Class defaults, so accounts stored before these existed read as not enrolled."""
 
     fnr = None
+    otp_pending = None
+    otp_last_step = None
+    enrolled_log = None
 
     def __init__(self, username: str, password_hash: str, kind: AccountKind,
                  municipality: str, display_name: str, employee_id: str | None = None):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from ..i18n import _
 from ..security import Permission, request_principals, sees_contact_details
 from ..workflows import workflow_for
+from ..workflows.child_login import under_age_limit
 
 
 def lifecycle_panel(request, log) -> dict:
@@ -61,6 +62,8 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
         add("discard", _("lc_discard", default="Discard the draft"), "post")
     if "delete" in available:
         add("delete", _("lc_delete", default="Delete the log"), "post")
+    if can(Permission.ENROL_SUBJECT, log) and under_age_limit(log):
+        add("child-login", _("enrol_title", default="Login for the child"))
     if can(Permission.EDIT, log):
         add("meeting-mode", _("lc_meeting_mode", default="Meeting mode"), "post")
     return actions

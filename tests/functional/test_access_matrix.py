@@ -44,16 +44,17 @@ USERS = {"holder": "larer", "other_holder": "kontaktlarer", "leader": "rektor",
 
 VH, V, EDIT, CONTRIB = "view_header", "view", "edit", "contribute"
 CONSENT, TRANSFER, ACCESS = "record_consent", "transfer", "access_log"
+ENROL = "enrol_subject"  # R39: the child's own login, set up by the holder or a guardian
 FAMILY = {VH, V, CONTRIB, ACCESS}
 RUNNING = {
-    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS},  # R2
+    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS, ENROL},  # R2, R39
     "leader": {VH, CONSENT, TRANSFER, ACCESS},  # R6, R22: header, acting for staff
-    "guardian": FAMILY, "subject": FAMILY,  # R5
+    "guardian": FAMILY | {ENROL}, "subject": FAMILY,  # R5, R39
     "actor": {VH, CONTRIB},  # R3 (+ view of their own concern, below)
     "reader": {VH, V},  # R4, whole-log grant
 }
 RIGHTS = {
-    "draft": {"holder": {VH, V, EDIT, CONTRIB, CONSENT, "discard", ACCESS},  # R13
+    "draft": {"holder": {VH, V, EDIT, CONTRIB, CONSENT, "discard", ACCESS, ENROL},  # R13
               "leader": {VH, "delete", ACCESS}},
     "active": RUNNING,
     "reopened": RUNNING,  # R16: editable like an active log

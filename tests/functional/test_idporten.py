@@ -276,3 +276,57 @@ def test_private_key_jwt_client_authentication(datafs, tmp_path):
             assert "Emma Nordmann" in front.text
         finally:
             close_app(app)
+
+
+def test_a_municipality_from_an_empty_database(tmp_path, provider):
+    """The console scripts build a municipality and its superuser; the superuser logs in
+    through the provider, adds a unit and its leader; the leader adds a teacher, who logs in
+    and may open logs (R1)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "Data.fs"
+    ini = tmp_path / "app.ini"
+    ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = file://{path}\n")
+    scripts = os.path.dirname(sys.executable)
+    subprocess.run([f"{scripts}/stafett-init", str(ini)], check=True, capture_output=True)
+    superuser_fnr = make_fnr(years_ago(50), 11)
+    created = subprocess.run(
+        [f"{scripts}/stafett-municipality", str(ini), "create", "--slug", "bodo", "--name",
+         "Bodø kommune", "--number", "1804", "--superuser-name", "Siri Superbruker",
+         "--superuser-fnr", superuser_fnr], capture_output=True, text=True, check=True)
+    assert "bodo created" in created.stdout
+    again = subprocess.run(
+        [f"{scripts}/stafett-municipality", str(ini), "create", "--slug", "bodo2", "--name",
+         "Bodø igjen", "--number", "1804", "--superuser-name", "X Y",
+         "--superuser-fnr", superuser_fnr], capture_output=True, text=True)
+    assert again.returncode == 2 and "municipality number" in again.stderr
+
+    app = main({}, **app_settings(str(path), **idporten_settings(provider)))
+    try:
+        superuser = Person(app)
+        front = superuser.log_in(superuser_fnr).follow()
+        assert "/bodo/admin" in front.text
+        admin = superuser.stafett.get("/bodo/admin")
+        form = admin.forms["unit"]
+        form["name"], form["service"] = "Bodø skole", "school"
+        unit_page = form.submit("submit").follow()
+        leader_fnr, teacher_fnr = make_fnr(years_ago(45), 12), make_fnr(years_ago(30), 13)
+        form = unit_page.forms["leader"]
+        form["name"], form["fnr"] = "Rita Rektor", leader_fnr
+        form.submit("add").follow()
+
+        leader = Person(app)
+        front = leader.log_in(leader_fnr).follow()
+        console = next(a["href"] for a in front.html.find_all("a", href=True)
+                       if a["href"].endswith("/console"))
+        staff = leader.stafett.get(console.replace("/console", "/console-staff"))
+        form = staff.forms["employee"]
+        form["name"], form["fnr"], form["may_hold"] = "Tor Lærer", teacher_fnr, True
+        form.submit("add")
+
+        teacher = Person(app)
+        front = teacher.log_in(teacher_fnr).follow()
+        assert front.html.find("a", href=lambda h: h and h.endswith("/bodo/new-log"))
+    finally:
+        close_app(app)
