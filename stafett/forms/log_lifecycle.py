@@ -23,7 +23,6 @@ from ..models.consent import (
 )
 from ..models.files import pdf_upload
 from ..models.log import Level, SubjectKind
-from ..models.org import AccountKind
 from ..models.transfer import TransferKind
 from .uploads import upload_widget
 from .validators import (
@@ -96,17 +95,6 @@ def _pdf_validator(node, value) -> None:
         raise colander.Invalid(node, message_for(exc)) from None
 
 
-def _account_of_kind(kind: AccountKind):
-    def validator(node, value) -> None:
-        line(100)(node, value)
-        account = node.bindings["request"].app_root.accounts.get(value)
-        if account is None or account.kind != kind:
-            raise colander.Invalid(node, _("lc_unknown_account",
-                                           default="No such login of the right kind."))
-
-    return validator
-
-
 @colander.deferred
 def _guardian_id_validator(node, kw):
     """A guardian already on the log (or none: a new one)."""
@@ -135,10 +123,6 @@ class GuardianSchema(colander.MappingSchema):
     lives_with_child = colander.SchemaNode(
         colander.Boolean(), title=_("lc_lives_with_child", default="Lives with the child"),
         default=True, missing=False)
-    username = colander.SchemaNode(
-        colander.String(), title=_("lc_guardian_login", default="Stafett login (optional)"),
-        missing="", validator=colander.deferred(
-            lambda node, kw: _account_of_kind(AccountKind.GUARDIAN)))
     protected = colander.SchemaNode(
         colander.Boolean(), title=_("lc_protected", default="Protected address (fortrolig "
                                                             "adresse)"),
@@ -164,11 +148,6 @@ class LogSchema(colander.MappingSchema):
                                widget=deform.widget.RadioChoiceWidget(values=KIND_CHOICES),
                                validator=one_of(k for k, _t in KIND_CHOICES),
                                default=SubjectKind.CHILD.value)
-    subject_username = colander.SchemaNode(
-        colander.String(), title=_("lc_subject_login", default="The youth's Stafett login "
-                                                               "(optional)"),
-        missing="", validator=colander.deferred(
-            lambda node, kw: _account_of_kind(AccountKind.SUBJECT)))
     level = colander.SchemaNode(WholeNumber(), title=_("lc_level", default="BTI level"),
                                 widget=deform.widget.SelectWidget(values=LEVEL_CHOICES),
                                 validator=one_of(int(v) for v in Level), default=1)

@@ -76,12 +76,12 @@ class EditLog(LifecycleForm):
     def appstruct(self) -> dict:
         log, subject = self.log, self.log.subject
         return {"subject_name": subject.name, "fnr": subject.fnr, "kind": str(subject.kind),
-                "subject_username": subject.username or "", "level": int(log.level),
+                "level": int(log.level),
                 "guardians_live_together": log.guardians_live_together,
                 "guardians": [{"guardian_id": g.id, "name": g.name, "guardian_fnr": g.fnr,
                                "email": g.email, "phone": g.phone,
                                "lives_with_child": g.lives_with_child,
-                               "username": g.username or "", "protected": g.protected}
+                               "protected": g.protected}
                               for g in log.guardians.values()]}
 
     def success(self, data):

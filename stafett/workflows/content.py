@@ -35,7 +35,7 @@ def open_draft(municipality, holder, data: dict, actor, request=None) -> Log:
     from . import create_log
 
     subject = Subject(data["subject_name"], data["fnr"], data["kind"],
-                      username=data["subject_username"] or None)
+                      username=data.get("subject_username") or None)
     log = Log(subject, holder.id, holder.unit_id, data["level"])
     _apply_family(log, data)
     if data.get("meeting_date") is not None:
@@ -54,7 +54,6 @@ def edit_subject_and_family(log: Log, data: dict, actor, request=None) -> None:
     subject = log.subject
     subject.name, subject.fnr = data["subject_name"], data["fnr"]
     subject.kind = SubjectKind(data["kind"])
-    subject.username = data["subject_username"] or None
     log.level = Level(data["level"])
     _apply_family(log, data)
     announce(log, "family_changed", log, actor, request)
@@ -81,7 +80,7 @@ def _apply_family(log: Log, data: dict) -> None:
         guardian.name, guardian.email, guardian.phone = item["name"], item["email"], item["phone"]
         guardian.fnr = item.get("guardian_fnr") or None
         guardian.lives_with_child = item["lives_with_child"]
-        guardian.username = item["username"] or None
+        guardian.username = item.get("username", guardian.username) or None
         guardian.protected = item.get("protected", False)
 
 

@@ -308,3 +308,20 @@ def test_the_time_steps_move_with_the_clock(clock):
     first = totp.timecode(dt.datetime.now(dt.UTC))
     clock.shift(30)
     assert totp.timecode(dt.datetime.now(dt.UTC)) == first + 1
+
+
+def test_the_holder_cannot_point_a_log_at_someone_elses_login(testapp, emma, read_root):
+    """The log's form has no login fields: the child's login comes from enrolment, a
+    guardian's from ID-porten. A crafted field changes nothing."""
+    login(testapp, "larer")
+    page = testapp.get(emma + "edit")
+    form = page.forms["deform"]
+    assert "subject_username" not in form.fields and "username" not in form.fields
+    fields = dict(form.submit_fields())
+    fields.update(subject_username="sara", username="sara")
+    testapp.post(emma + "edit", fields)
+    with read_root() as root:
+        log = next(log for log in root["demo"].logs.values()
+                   if log.subject.name == "Emma Nordmann")
+        assert log.subject.username != "sara"
+        assert "sara" not in {g.username for g in log.guardians.values()}
