@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install browser postgres run test lint bench catalogs clean
+.PHONY: help install browser postgres oidc run test lint bench catalogs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -47,7 +47,16 @@ $(VENV)/.postgres: | $(BIN)/python
 
 postgres: $(VENV)/.postgres ## install Debian's PostgreSQL server (the tests start their own on a socket)
 
-test: install browser postgres ## the import contract (pyproject.toml), then the whole test suite
+tests/oidc_provider/node_modules/.installed: tests/oidc_provider/package-lock.json
+	@command -v npm >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+oidc: tests/oidc_provider/node_modules/.installed ## install the test OpenID provider (npm oidc-provider), like ID-porten
+
+test: install browser postgres oidc ## the import contract (pyproject.toml), then the whole test suite
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 

@@ -226,10 +226,9 @@ class DemoBuilder:
                            [("Linn Olsen", "linn")])
         self.consent(lea, self.kinder_holder, days_ago=200)
         fire(lea, "activate", self.kinder_holder)
-        # A teacher at the school is also Lea's mother: one login, both roles.
-        mother = lea.guardians.add(Guardian("Kari Kontaktlærer", "kari.olsen@example.org",
-                                            fnr=self.teacher2.fnr))
-        mother.lives_with_child = True
+        # The school's assistant is also Lea's father: one login, both roles.
+        lea.guardians.add(Guardian(self.assistant.name, "far.olsen@example.org",
+                                   fnr=self.assistant.fnr))
         self.concern(lea, self.kinder_holder, "Lea sier få ord i samlingsstund.",
                      Category.LANGUAGE, "Lea sier en setning i samlingsstund hver dag.")
         fire(lea, "close", self.kinder_holder, reason="goals_met")

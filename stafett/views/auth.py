@@ -91,13 +91,10 @@ def _leave(request):
     sessions, provider = request.registry.login_sessions, request.registry.idporten
     id_token = sessions.id_token(request.session.get("login"))
     headers = forget(request)
+    request.session.flash(request.translate(LOGGED_OUT))  # shown on the login page
     back = request.application_url + "/login"
-    if id_token and provider is not None:
-        url = provider.end_session_url(id_token, back)
-        if url:
-            return HTTPSeeOther(location=url, headers=headers)
-    request.session.flash(request.translate(LOGGED_OUT))
-    return HTTPSeeOther(location=back, headers=headers)
+    url = provider.end_session_url(id_token, back) if id_token and provider else None
+    return HTTPSeeOther(location=url or back, headers=headers)
 
 
 @view_config(context=AppRoot, name="language", request_method="POST",

@@ -75,10 +75,11 @@ def _copy_datafs(source: str, folder: Path) -> str:
 
 
 @contextmanager
-def running_server(datafs: str, **extra_settings) -> Iterator[LiveServer]:
-    """Serve the whole app over ``datafs`` with waitress in a thread, on a free local port."""
+def running_server(datafs: str, port: int = 0, **extra_settings) -> Iterator[LiveServer]:
+    """Serve the whole app over ``datafs`` with waitress in a thread, on ``port`` (a free
+    local one by default)."""
     app = main({}, **app_settings(datafs, **extra_settings))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     try:

@@ -31,7 +31,10 @@ APP = "http://localhost"
 CLIENT = {"client_id": "stafett", "client_secret": "stafett-test-secret",
           "token_endpoint_auth_method": "client_secret_basic",
           "redirect_uris": [f"{APP}/idporten-callback"],
-          "post_logout_redirect_uris": [f"{APP}/login"]}
+          "post_logout_redirect_uris": [f"{APP}/login"],
+          # Nothing listens there (WebTest has no port): it makes the provider put ``sid``
+          # in the ID token, as ID-porten always does.
+          "backchannel_logout_uri": f"{APP}/idporten-backchannel-logout"}
 HIGH, SUBSTANTIAL = "idporten-loa-high", "idporten-loa-substantial"
 
 
@@ -64,7 +67,7 @@ class Person:
     def log_in(self, pid: str, acr: str = HIGH, start: str = "/idporten-login"):
         out = self.stafett.get(start, status=303)
         back = self.provider_login(out.location, pid, acr)
-        return self.stafett.get(back)
+        return self.stafett.get(back, expect_errors=True)
 
     def provider_login(self, url: str, pid: str, acr: str = HIGH) -> str:
         """The provider's own login page, filled in; returns where it sends the browser."""
@@ -134,9 +137,11 @@ def test_a_child_under_16_has_no_login_by_fodselsnummer(app, access):
 
 def test_a_teacher_who_is_also_a_parent_sees_both_roles(app):
     person = Person(app)
-    front = person.log_in(demo_fnr(app, employee_fnr("kontaktlarer"))).follow()
+    front = person.log_in(demo_fnr(app, employee_fnr("assistent"))).follow()
     assert "Emma Nordmann" in front.text  # an actor in Emma's log at school
-    assert "Lea Olsen" in front.text  # her own child's log, at the kindergarten
+    assert "Lea Olsen" in front.text  # his own child's log, at the kindergarten
+    lea = demo_fnr(app, lambda m, root: log_of("Lea Olsen")(m, root).id)
+    assert person.stafett.get(f"/demo/logs/{lea}/").status_int == 200
 
 
 def test_a_person_with_no_role_is_told_so_and_the_attempt_is_journaled(app):
@@ -222,7 +227,7 @@ def _mail_subjects(datafs, log_id) -> str:
 def _invitation_link(datafs, log_id) -> str:
     for path in _mail_files(datafs, log_id):
         message = email.message_from_string(open(path).read())
-        body = message.get_payload(decode=True).decode()
+        body = message.get_payload(decode=True).decode(message.get_content_charset("utf-8"))
         for word in body.split():
             if "/invitation/" in word:
                 return word
@@ -236,8 +241,13 @@ def test_logout_ends_the_session_at_id_porten_too(app):
     out = person.stafett.post("/logout", {"csrf_token": csrf_token(front)}, status=303)
     assert out.location.startswith(person_provider_issuer(app))
     assert "id_token_hint=" in out.location
-    back = person.at_provider.get(out.location, allow_redirects=True)
-    assert back.url.startswith(f"{APP}/login")
+    from ..oidc import submit_form
+
+    confirm = person.at_provider.get(out.location)
+    back = submit_form(person.at_provider, confirm, {"logout": "yes"}, follow=False)
+    while back.is_redirect and not back.headers["Location"].startswith(APP):
+        back = person.at_provider.get(back.headers["Location"], allow_redirects=False)
+    assert back.headers["Location"].startswith(f"{APP}/login")
     assert person.stafett.get("/", status=303).location.endswith("/login")
     # At the provider the session is gone too: the next login asks again.
     again = person.stafett.get("/idporten-login", status=303)
@@ -330,3 +340,57 @@ def test_a_municipality_from_an_empty_database(tmp_path, provider):
         assert front.html.find("a", href=lambda h: h and h.endswith("/bodo/new-log"))
     finally:
         close_app(app)
+
+
+def test_the_chosen_language_goes_to_id_porten(app):
+    person = Person(app)
+    page = person.stafett.get("/login")
+    person.stafett.post("/language", {"locale": "nn", "csrf_token": csrf_token(page)})
+    out = person.stafett.get("/idporten-login", status=303)
+    login_page = person.at_provider.get(out.location)
+    assert '<span id="ui-locales">nn</span>' in login_page.text
+
+
+def test_a_bad_logout_token_is_a_bad_request(app):
+    browser = webtest.TestApp(app)
+    browser.post("/idporten-backchannel-logout", {"logout_token": "not.a.token"}, status=400)
+    browser.post("/idporten-backchannel-logout", {}, status=400)
+    browser.get("/idporten-frontchannel-logout?iss=https://evil.test&sid=x", status=400)
+
+
+def test_the_front_channel_logout_ends_the_session(app):
+    person = Person(app)
+    person.log_in(demo_fnr(app, employee_fnr("larer")))
+    sid = person_provider_sid(person)
+    issuer = app.registry.idporten.issuer
+    webtest.TestApp(app).get(f"/idporten-frontchannel-logout?iss={issuer}&sid={sid}")
+    assert person.stafett.get("/", status=303).location.endswith("/login")
+
+
+def person_provider_sid(person) -> str:
+    """The ``sid`` ID-porten gave this login, read from its ID token."""
+    import base64
+    import json
+
+    token = person.stafett.app.registry.login_sessions.id_token(_login_token(person))
+    body = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["sid"]
+
+
+def _login_token(person) -> str:
+    from pyramid.session import SignedCookieSessionFactory
+
+    factory = SignedCookieSessionFactory("test-secret")
+    request = type("R", (), {"cookies": {"session": person.stafett.cookies["session"]}})()
+    return factory(request)["login"]
+
+
+def test_without_id_porten_configured_its_pages_are_not_found(datafs):
+    plain = main({}, **app_settings(datafs))
+    try:
+        testapp = webtest.TestApp(plain)
+        testapp.get("/idporten-login", status=404)
+        testapp.get("/idporten-callback?state=x&code=y", status=404)
+        assert 'id="idporten-login"' not in testapp.get("/login").text
+    finally:
+        close_app(plain)
