@@ -88,6 +88,8 @@ class IdPorten:
         issuer = settings.get("stafett.oidc.issuer")
         if not issuer:
             return None
+        if not settings.get("stafett.oidc.client_id"):
+            raise ValueError("stafett.oidc.issuer is set, stafett.oidc.client_id is not")
         key_file = settings.get("stafett.oidc.private_key")
         private_key = open(key_file).read() if key_file else ""  # noqa: SIM115
         return cls(issuer, settings["stafett.oidc.client_id"],

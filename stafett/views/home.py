@@ -38,7 +38,8 @@ def my_logs(request):
     municipality = request.app_root.get(account.municipality)
     if municipality is None:
         return {"groups": [], "municipality": None, "attention": [], "incoming": [],
-                "can_create": False, "unit_consents_url": None, "incoming_more_url": None}
+                "can_create": False, "unit_consents_url": None, "incoming_more_url": None,
+                **session_limits(request)}
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
     incoming, incoming_more_url = _incoming(request, municipality, employee)
@@ -48,7 +49,15 @@ def my_logs(request):
             "attention": _attention(request, municipality, employee, unit_consents),
             "unit_consents_url": unit_consents_url,
             "incoming": incoming, "incoming_more_url": incoming_more_url,
-            "can_create": request.has_permission(Permission.CREATE_LOG, municipality)}
+            "can_create": request.has_permission(Permission.CREATE_LOG, municipality),
+            **session_limits(request)}
+
+
+def session_limits(request) -> dict:
+    """What the front page tells about when a login ends, from the settings."""
+    settings = request.registry.settings
+    return {"idle_minutes": int(settings.get("stafett.session_idle_seconds", 1200)) // 60,
+            "max_hours": request.registry.login_sessions.max_seconds // 3600}
 
 
 def _my_log_ids(account, municipality) -> dict[str, object]:

@@ -76,7 +76,8 @@ def callback(request):
     if account is None:
         audit.record_login(request, None, False, reason="no_role")
         request.response.status = 403
-        return {}
+        back = request.application_url + "/login"
+        return {"logout_url": idporten.end_session_url(person.id_token, back)}
     register(root, account)
     if person.locale in ("nb", "nn", "en") and not account.locale:
         account.locale = person.locale

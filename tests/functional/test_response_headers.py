@@ -140,7 +140,8 @@ def test_hsts_off_when_zero(configured_app):
 def test_form_action_allows_the_openid_provider_when_one_is_set(configured_app):
     """Chrome checks form-action on the redirect after a form's POST: logging out ends at
     the provider, so its origin (scheme, host and port; no path) must be allowed."""
-    testapp = configured_app(**{"stafett.oidc.issuer": ISSUER})
+    testapp = configured_app(**{"stafett.oidc.issuer": ISSUER,
+                                "stafett.oidc.client_id": "stafett"})
     for response in (testapp.get("/login"), testapp.get("/nope", status=404)):
         assert directives(response)["form-action"] == \
             "'self' https://login.kommune.example:8443"
