@@ -398,6 +398,7 @@ def make_app(folder: str):
         "retry.attempts": "3",
         "pyramid.default_locale_name": "nb",
         "stafett.session_secret": "bench-secret",
+        "stafett.local_login": "all",
         "stafett.mail_delivery": "files",
         "mail.top_level_directory": os.path.join(folder, "mail"),
         "stafett.access_journal": f"sqlite://{folder}/access.sqlite",

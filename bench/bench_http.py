@@ -183,6 +183,7 @@ def build_demo(folder: str, env: dict) -> str:
             retry.attempts = 5
             pyramid.default_locale_name = nb
             stafett.session_secret = bench
+            stafett.local_login = all
             stafett.mail_delivery = files
             mail.top_level_directory = {folder}/mail
 

@@ -61,7 +61,10 @@ def callback(request):
     pending = request.session.pop(PENDING, None)
     state = request.GET.get("state", "")
     if not pending or not hmac.compare_digest(state, pending["state"]):
-        raise HTTPBadRequest()
+        # Another tab's login, the back button, or a link made elsewhere: no one is logged
+        # in by it, and the person may simply start again.
+        audit.record_login(request, None, False, reason="idporten_state")
+        return _back_to_login(request, CANCELLED)
     if "error" in request.GET or "code" not in request.GET:
         return _back_to_login(request, CANCELLED)
     try:

@@ -169,10 +169,15 @@ def test_a_callback_with_a_state_from_elsewhere_is_refused(app):
     out = person.stafett.get("/idporten-login", status=303)
     back = person.provider_login(out.location, demo_fnr(app, employee_fnr("larer")))
     forged = back.replace("state=", "state=x")
-    person.stafett.get(forged, status=400)
+    refused = person.stafett.get(forged, status=303)
+    assert refused.location.endswith("/login")
+    assert "ble ikke fullført" in refused.follow().text
+    assert person.stafett.get("/", status=303).location.endswith("/login")
     stranger = webtest.TestApp(app)  # a callback in a browser that never started a login
-    stranger.get(back, status=400)
+    stranger.get(back, status=303)
     assert stranger.get("/", status=303).location.endswith("/login")
+    entries = app.registry.access_journal.for_municipality(INSTALLATION).of_kind("login_failed")
+    assert entries[-1][1]["reason"] == "idporten_state"
 
 
 def test_the_login_page_offers_id_porten_and_the_childrens_form(app):

@@ -147,3 +147,9 @@ def test_production_refuses_the_local_form_to_staff(datafs):
         assert not is_logged_in(browser)
     finally:
         close_app(app)
+
+
+def test_the_front_page_tells_when_a_login_ends(app):
+    front = logged_in(app).get(FRONT)
+    assert "etter 20 minutter uten bruk og senest etter 2 timer" in front.text
+    assert 'id="logout-everywhere"' in front.text
