@@ -53,17 +53,13 @@ class PasswordSchema(colander.Schema):
         _same_password(node, value)
 
 
-class EnrolSchema(colander.Schema):
+class EnrolSchema(PasswordSchema):
+    """A username, then the password typed twice."""
+
     username = colander.SchemaNode(
         colander.String(), title=_("enrol_username", default="Username for the child"),
-        description=BAD_USERNAME, preparer=strip, validator=_username,
+        description=BAD_USERNAME, preparer=strip, validator=_username, insert_before="password",
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}))
-    password = _password_node("password", _("enrol_password", default="Password for the child"))
-    password_again = _password_node("password_again", _("enrol_password_again",
-                                                        default="The same password again"))
-
-    def validator(self, node, value) -> None:
-        _same_password(node, value)
 
 
 class CodeSchema(colander.Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED as NO_PERMISSION
 from pyramid.security import remember
 from pyramid.view import view_config
 
@@ -21,7 +22,6 @@ from ..services.people import register, sign_in
 from ..workflows.invitation import accept_invitation
 
 PENDING = "idporten"
-NO_PERMISSION = "__no_permission_required__"
 CANCELLED = _("idp_cancelled", default="The login with ID-porten was not completed. Try "
                                       "again.")
 REFUSED = _("idp_refused", default="ID-porten's answer could not be accepted, so you are not "

@@ -4,6 +4,7 @@ the mailed link leads through ID-porten, where the guardian's login is bound to 
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from ..i18n import _
@@ -35,7 +36,7 @@ def send_invitation(request):
 
 
 @view_config(context=AppRoot, name="invitation", renderer="stafett:templates/invitation.pt",
-             permission="__no_permission_required__")
+             permission=NO_PERMISSION_REQUIRED)
 def invitation(request):
     """The mailed link, ``/invitation/<token>``: what accepting means, and the way on to
     ID-porten; the token is used when the guardian comes back logged in."""
