@@ -114,6 +114,11 @@ MESSAGES = {
     "adm_delete_choose_reason": "Choose the reason from the list.",
     "adm_consent_choose_parties": "Choose who gave the new consent.",
     "adm_consent_date_invalid": "Give the date of the consent as a valid date.",
+    "voice_needs_meeting": "Choose the meeting the child's voice belongs to.",
+    "voice_unknown_concern": "Choose one of the log's concerns, or none.",
+    "family_verdict_not_due": "This measure has been evaluated or has ended; what you noted "
+                              "was not saved for it.",
+    "feedback_before_meeting": "The meeting has not been held yet; answer after it.",
 }
 
 

@@ -29,6 +29,8 @@ class Permission(enum.StrEnum):
     ADMIN_MUNICIPALITY = "admin_municipality"  # the superuser's console (R1)
     AUDIT = "audit"  # workflow audit reports of a unit (leader) or municipality (superuser)
     ACCESS_LOG = "access_log"  # who has read this log: family, holder, leader (Normen)
+    SPEAK = "speak"  # the child's voice: recorded by the holder, the youth's own words (R40)
+    FAMILY_INPUT = "family_input"  # guardians and the subject before and after a meeting (R27)
     ENROL_SUBJECT = "enrol_subject"  # the child's login under 15: holder, guardians (R39)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 

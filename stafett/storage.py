@@ -14,6 +14,7 @@ from pyramid_zodbconn import get_connection
 from .access_journal import open_access_journal
 from .login_sessions import MAX_SECONDS, LoginSessions
 from .models.org import AppRoot
+from .visits import Visits
 
 ROOT_KEY = "stafett"
 
@@ -101,6 +102,20 @@ def _people_by_fnr(root: AppRoot) -> None:
         reindex_all(municipality)
 
 
+def _family_side(root: AppRoot) -> None:
+    """The child's voice, the family's verdicts before a meeting and its feedback after one
+    (R27, R40) get their containers; meetings and their feedback are counted (R36)."""
+    from .models.base import Container, attach
+    from .models.indexes import reindex_all
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            for name in ("voices", "family_verdicts", "meeting_feedback"):
+                if getattr(log, name, None) is None:
+                    setattr(log, name, attach(log, name, Container()))
+        reindex_all(municipality)
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
@@ -108,7 +123,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _glimpses_newest_first,
                                                  _logs_by_unit_state_and_recency,
                                                  _glimpses_in_lanes,
-                                                 _people_by_fnr]
+                                                 _people_by_fnr,
+                                                 _family_side]
 
 
 def app_root(conn) -> AppRoot:
@@ -186,5 +202,6 @@ def includeme(config) -> None:
     config.registry.login_sessions = LoginSessions(
         config.registry.access_journal.backend,
         int(settings.get("stafett.session_max_seconds", MAX_SECONDS)))
+    config.registry.visits = Visits(config.registry.access_journal.backend)
     config.add_request_method(_request_app_root, "app_root", reify=True)
     config.set_root_factory(root_factory)

@@ -235,6 +235,17 @@ def _measures_by_deadline_day(log) -> Counter:
     return Counter((log.unit_id, m.deadline.isoformat()) for m in log.active_measures())
 
 
+def _meetings_by_day(log, with_feedback: bool = False) -> Counter:
+    """Meetings of a log that has started, by day; with ``with_feedback``, those the family
+    answered after (the share of meetings with family feedback, R36)."""
+    if log.state not in ("active", "reopened", "passive"):
+        return Counter()
+    answered = ({f.meeting_id for f in log.meeting_feedback.values()} if with_feedback
+                else None)
+    return Counter((log.unit_id, m.date.isoformat()) for m in log.meetings.values()
+                   if answered is None or m.id in answered)
+
+
 # Counts kept as one Length per key (R36). A figure over a period sums one counter per day,
 # so its cost follows the calendar, not the number of logs.
 LOG_TALLIES: dict[str, Callable] = {
@@ -242,15 +253,18 @@ LOG_TALLIES: dict[str, Callable] = {
     "measures": _measures_by_arena,
     "activity_day": _running_by_activity_day,
     "deadline_day": _measures_by_deadline_day,
+    "meeting_day": _meetings_by_day,
+    "feedback_meeting_day": lambda log: _meetings_by_day(log, with_feedback=True),
 }
 
-# What follows the last activity alone. No field or tally reads a log's glimpses, meetings
-# or notes, so their changes move only these (a glimpse in a busy log rewrites nothing else).
+# What follows the last activity alone. No field or tally reads a log's glimpses, notes or
+# what the family notes before a meeting, so their changes move only these (a glimpse in a
+# busy log rewrites nothing else). Meetings and the feedback on them are counted.
 ACTIVITY_FIELDS = ("unit_recent", "unit_state_recent")
 ACTIVITY_TALLIES = ("activity_day",)
 ACTIVITY_ONLY_CHANGES = frozenset({
-    "glimpse_added", "glimpse_changed", "meeting_added", "meeting_changed", "note_added",
-    "private_note_added", "private_note_changed"})
+    "glimpse_added", "glimpse_changed", "note_added", "private_note_added",
+    "private_note_changed", "child_voice_added", "child_voice_changed", "family_verdict_noted"})
 
 
 class LogIndex(Persistent):

@@ -80,7 +80,8 @@ class Level(enum.IntEnum):
 
 
 LOG_CHILDREN = ("guardians", "consents", "grants", "concerns", "meetings", "glimpses",
-                "notes", "private_notes", "transfers")
+                "notes", "private_notes", "transfers", "voices", "family_verdicts",
+                "meeting_feedback")
 
 
 class Log(Resource):

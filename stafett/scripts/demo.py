@@ -42,6 +42,7 @@ from ..services.passwords import hash_password
 from ..services.people import register
 from ..workflows import add_measure, fire, give_consent, propose_transfer
 from ..workflows.content import add_concern, add_glimpse, add_meeting, open_draft
+from ..workflows.family import note_family_verdicts, record_child_voice
 from . import app_root_of, open_db
 
 DEMO_SLUG = "demo"
@@ -203,8 +204,13 @@ class DemoBuilder:
             "Emma forteller om nye venner hjemme."))
         self.measure(friends, holder, "Emma velger en lek hun vil lære bort.", Arena.CHILD,
                      party=Party.SUBJECT)
+        aloud = self.measure(reading, holder, "Emma leser en side høyt for læreren hver fredag.",
+                             Arena.CHILD, party=Party.SUBJECT)
+        fire(aloud, "evaluate", holder, evaluation=Evaluation(
+            meeting.id, "Emma leste tre fredager på rad.", Verdict.WORKED, Decision.CONTINUE))
         add_glimpse(emma, "Emma leste en hel side høyt i dag!", self.assistant_acc)
         add_glimpse(emma, "Emma var stolt da hun kom hjem.", self.root.accounts["forelder"])
+        self._family_side(emma, meeting, reading, holder)
 
         # A draft, still being prepared.
         self.new_log(holder, school, "Noah Hansen", years_ago(11), [("Nina Hansen", "nina")])
@@ -234,13 +240,48 @@ class DemoBuilder:
         fire(lea, "close", self.kinder_holder, reason="goals_met")
 
         # A youth of 16 consents for herself; a pregnant woman likewise.
-        self.new_log_for_self(health, "Sara Lund", years_ago(16), SubjectKind.YOUTH, "sara")
+        sara = self.new_log_for_self(health, "Sara Lund", years_ago(16), SubjectKind.YOUTH,
+                                     "sara")
+        self._youth_log(sara, self.root.accounts["helsesykepleier"])
         self.new_log_for_self(health, "Maria Sørensen", years_ago(24), SubjectKind.PREGNANT,
                               None)
 
         # A deleted log: only its tombstone remains.
         gone = self.new_log(holder, school, "Tidligere Elev", years_ago(10), [])
         fire(gone, "discard", holder, reason="created_by_mistake")
+
+    def _family_side(self, emma, meeting, reading, holder) -> None:
+        """The child's voice, the next meeting, and what the family noted (R27, R40)."""
+        record_child_voice(emma, {"meeting_id": meeting.id, "concern_id": reading.id,
+                                  "way": "talk_before", "text": "Jeg vil lese bøker om dyr."},
+                           holder)
+        add_meeting(emma, {
+            "date": today() + dt.timedelta(days=28), "agenda": "Evaluering av tiltakene",
+            "participants": "Lars Lærer\nOla Nordmann\nKari Nordmann",
+            "minute_taker": "Lars Lærer", "summary": "", "concern_ids": ()}, holder)
+        home = next(m for m in reading.active_measures() if m.arena == Arena.HOME)
+        note_family_verdicts(emma, [{"measure_id": home.id, "verdict": "partly",
+                                     "comment": "Vi rekker det ikke alle kvelder."}],
+                             self.root.accounts["forelder"])
+
+    def _youth_log(self, sara, nurse_acc) -> None:
+        """Sara's own log: what she and the health station agreed (R9, R40)."""
+        met = add_meeting(sara, {
+            "date": today() - dt.timedelta(days=10), "agenda": "Søvn og skole",
+            "participants": "Hanne Helsesykepleier\nSara Lund",
+            "minute_taker": "Hanne Helsesykepleier", "summary": "Vi lagde en plan for søvn.",
+            "concern_ids": ()}, nurse_acc)
+        sleep = self.concern(sara, nurse_acc, "Sara sover lite og er sliten på skolen.",
+                             Category.PHYSICAL_HEALTH, "Sara sover minst åtte timer de "
+                                                       "fleste netter.")
+        nurse = self.m.employee(nurse_acc.employee_id)
+        self.measure(sleep, nurse_acc, "Helsesykepleieren har en samtale med Sara annenhver "
+                                       "uke.", Arena.SERVICE, actor_id=nurse.id)
+        self.measure(sleep, nurse_acc, "Sara legger bort mobilen klokka 22.", Arena.CHILD,
+                     party=Party.SUBJECT)
+        record_child_voice(sara, {"meeting_id": met.id, "concern_id": sleep.id,
+                                  "way": "in_meeting", "text": "Jeg vil prøve selv først."},
+                           nurse_acc)
 
     def new_log_for_self(self, unit, name, born, kind, username) -> Log:
         nurse_acc = self.root.accounts["helsesykepleier"]

@@ -57,6 +57,19 @@ def share_with_log(index, unit) -> dict:
             "attention": percent is not None and percent >= SHARE_ATTENTION[0]}
 
 
+FEEDBACK_PERIOD = dt.timedelta(days=365)
+
+
+def meetings_with_feedback(index, unit_id: str, today: dt.date) -> dict:
+    """Meetings held in the last year and how many the family answered afterwards (the
+    guides' question after a meeting); two ranges of day counters."""
+    low, high = (unit_id, (today - FEEDBACK_PERIOD).isoformat()), (unit_id, today.isoformat())
+    held = index.tally_range("meeting_day", low, high)
+    answered = index.tally_range("feedback_meeting_day", low, high)
+    return {"held": held, "answered": answered,
+            "percent": round(100 * answered / held, 1) if held else None}
+
+
 @dataclass
 class WaitingTransfer:
     log_id: str
@@ -134,6 +147,7 @@ def unit_dashboard(municipality, unit, *, idle_weeks: int = DEFAULT_IDLE_WEEKS,
         "idle": idle_logs(index, unit.id, idle_weeks, now),
         "idle_weeks": idle_weeks,
         "share": share_with_log(index, unit),
+        "feedback": meetings_with_feedback(index, unit.id, today),
     }
 
 

@@ -132,7 +132,7 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
     """The statistics as (name, title, header, rows, chart) tables, translated."""
     t = request.translate
     count = t(_("adm_col_count", default="Number"))
-    share = figures["share"]
+    share, feedback = figures["share"], figures["feedback"]
     tables = [
         _table(request, "states", _("adm_stat_states", default="Logs per state"),
                [t(_("adm_col_state", default="State")), count],
@@ -167,6 +167,14 @@ def dashboard_tables(request, figures: dict) -> list[dict]:
                     share["with_log"]),
                    (t(_("adm_stat_share", default="Share with a log (%), target 10 %")),
                     request.fmt.number(share["percent"], 1, grouped=False)),
+                   (t(_("adm_stat_meetings_held", default="Meetings held, last 12 months")),
+                    feedback["held"]),
+                   (t(_("adm_stat_meetings_answered",
+                        default="Of these, meetings the family gave feedback on")),
+                    feedback["answered"]),
+                   (t(_("adm_stat_feedback_share",
+                        default="Share of meetings with family feedback (%)")),
+                    request.fmt.number(feedback["percent"], 1, grouped=False)),
                ], chart=False),
     ]
     return tables

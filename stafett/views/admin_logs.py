@@ -219,6 +219,9 @@ def _what_is_erased(log) -> list[tuple[object, int]]:
         (_("adm_erase_glimpses", default="Glimpses"), len(log.glimpses)),
         (_("adm_erase_notes", default="Notes, also private notes"),
          len(log.notes) + len(log.private_notes)),
+        (_("adm_erase_family", default="The child's voice and the family's notes before "
+                                       "and after meetings"),
+         len(log.voices) + len(log.family_verdicts) + len(log.meeting_feedback)),
         (_("adm_erase_consents", default="Consents"), len(log.consents)),
         (_("adm_erase_guardians", default="Guardians"), len(log.guardians)),
         (_("adm_erase_archives", default="Archive copies kept in Stafett"), len(log.archives)),

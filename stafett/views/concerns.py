@@ -17,7 +17,7 @@ from ..models.base import today, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Concern, Evaluation, Measure
 from ..models.log import Level, Log
 from ..security import Permission
-from ..workflows import add_measure, fire
+from ..workflows import add_measure, family, fire
 from ..workflows.content import (
     add_concern,
     close_concern,
@@ -26,7 +26,7 @@ from ..workflows.content import (
     goal_revision,
 )
 from .formview import FORM_PAGE, FormView
-from .log_content import concern_item, hints_for, log_of
+from .log_content import concern_item, family_views, hints_for, log_of
 
 P = Permission
 
@@ -246,6 +246,25 @@ class EvaluateMeasure(MeasureForm):
 
     def meetings(self) -> list:
         return sorted(self.log.meetings.values(), key=lambda m: m.date, reverse=True)
+
+    @property
+    def intro(self) -> str:
+        """The measure, and what the family noted on it before the meeting (R27)."""
+        t = self.request.translate
+        noted = [" ".join(filter(None, (f"{v['who']}:", t(v["verdict"]) if v["verdict"]
+                                        else "", f"«{v['comment']}»" if v["comment"] else "")))
+                 for v in family_views(self.request, self.log, self.context)]
+        if not noted:
+            return self.context.text
+        heading = t(_("ct_family_views_before", default="The family before the meeting"))
+        return f"{self.context.text} — {heading}: {'; '.join(noted)}"
+
+    def appstruct(self) -> dict:
+        """The family's verdict is theirs to give in the meeting; when what they noted
+        before agrees, it is filled in for them to confirm."""
+        verdicts = {str(v.verdict) for v in family.verdicts_on(self.log, self.context)
+                    if v.verdict}
+        return {"family_verdict": verdicts.pop()} if len(verdicts) == 1 else {}
 
     def bind(self) -> dict:
         fmt = self.request.fmt

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
+from ..forms.family import FEEDBACK_QUESTION, WAY_LABELS
 from ..forms.log_content import (
     ARENA_LABELS,
     DECISION_LABELS,
@@ -16,13 +17,14 @@ from ..forms.log_content import (
 )
 from ..i18n import _
 from ..messages import STATE_NAMES
-from ..models.base import find_parent, utcnow
+from ..models.base import find_parent, today, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
 from ..models.log import Log
 from ..models.notes import LogNote, NoteVisibility
 from ..models.org import AppRoot
 from ..security import FAMILY, HOLDER, Permission, request_principals
 from ..services import writing_help
+from ..workflows import family
 
 
 def hints_for(request, texts: dict[str, tuple[str, str]]) -> list[dict]:
@@ -64,6 +66,8 @@ def measure_row(request, log: Log, measure: Measure) -> dict:
                     (_("ct_misregister", default="Misregistered: replace"), "misregister")]
     evaluation = measure.evaluation
     return {"measure": measure, "responsible": responsible(log, measure),
+            "family_views": family_views(request, log, measure)
+            if measure.state == "active" and HOLDER in request_principals(request, log) else [],
             "verdict": VERDICT_LABELS[evaluation.family_verdict] if evaluation else None,
             "decision": DECISION_LABELS[evaluation.decision] if evaluation else None,
             "arena": ARENA_LABELS[measure.arena], "state": STATE_NAMES[measure.state],
@@ -71,9 +75,18 @@ def measure_row(request, log: Log, measure: Measure) -> dict:
                         for label, name in actions]}
 
 
+def family_views(request, log: Log, measure: Measure) -> list[dict]:
+    """What the family noted on a measure before the meeting (R27), for the holder."""
+    accounts = request.app_root.accounts
+    return [{"who": getattr(accounts.get(v.author), "display_name", ""),
+             "verdict": VERDICT_LABELS[v.verdict] if v.verdict else None,
+             "comment": v.comment} for v in family.verdicts_on(log, measure)]
+
+
 def concern_item(request, log: Log, concern) -> dict:
     measures = sorted(concern.measures.values(), key=lambda m: m.created)
     return {"concern": concern, "url": request.resource_url(concern),
+            "voices": family.voices_of(log, concern_id=concern.id),
             "category": category_label(concern.category),
             "missing": [ARENA_LABELS[a] for a in concern.missing_arenas()]
             if concern.closed is None else [],
@@ -90,7 +103,8 @@ def content_panel(request, log) -> dict:
     return {"content": {
         "full": full,
         "concerns": [concern_item(request, log, c) for c in concerns],
-        "meetings": sorted(log.meetings.values(), key=lambda m: m.date) if full else [],
+        "meetings": [meeting_item(request, log, m) for m in
+                     sorted(log.meetings.values(), key=lambda m: m.date)] if full else [],
         "glimpses": glimpses,
         "older_glimpses": request.resource_url(log, query={"glimpses": older}, anchor="glimpses")
         if older else None,
@@ -102,7 +116,25 @@ def content_panel(request, log) -> dict:
         "may_edit": request.has_permission(Permission.EDIT, log),
         "may_contribute": request.has_permission(Permission.CONTRIBUTE, log),
         "concern_text": {c.id: c.text for c in concerns},
+        "way_labels": WAY_LABELS, "feedback_question": FEEDBACK_QUESTION,
     }}
+
+
+def meeting_item(request, log: Log, meeting) -> dict:
+    """A meeting with the child's voice (R40); the family's answers after it for the holder,
+    and for each family member their own (R27)."""
+    holder = HOLDER in request_principals(request, log)
+    username = request.identity.username
+    feedback = [f for f in family.feedback_on(log, meeting.id)
+                if holder or f.author == username]
+    accounts = request.app_root.accounts
+    return {"meeting": meeting, "voices": family.voices_of(log, meeting_id=meeting.id),
+            "feedback": [{"text": f.text, "who": getattr(accounts.get(f.author),
+                                                          "display_name", "")}
+                         for f in feedback],
+            "may_answer": meeting.date <= today()
+            and request.has_permission(Permission.FAMILY_INPUT, log),
+            "may_speak": request.has_permission(Permission.SPEAK, log)}
 
 
 GLIMPSES_PER_PAGE = 20

@@ -10,6 +10,7 @@ from pyramid.view import view_config
 
 from ..models.log import Log
 from ..security import Permission
+from .family import family_or_child_page
 from .lifecycle_panel import lifecycle_panel
 from .log_content import content_panel
 
@@ -26,6 +27,14 @@ def page_values(request, log, meeting_mode: bool = False) -> dict:
 
 @view_config(context=Log, renderer=PAGE, permission=Permission.VIEW_HEADER)
 def log_page(request):
+    """Staff see the whole log; the family and the child open it on their own page, with the
+    whole log one click away (``full``)."""
+    log = request.context
+    return family_or_child_page(request, log) or page_values(request, log)
+
+
+@view_config(context=Log, name="full", renderer=PAGE, permission=Permission.VIEW_HEADER)
+def full_log_page(request):
     return page_values(request, request.context)
 
 
@@ -63,6 +72,9 @@ def leave_meeting_mode(request):
 
 MEETING_MODE_OPEN_PREFIXES = ("/static/", "/static-deform/")
 MEETING_MODE_OPEN_PATHS = ("/login", "/logout")
+# Within the log: the meeting itself, the child's view shown to the child, and recording
+# what the child says (R34, R40).
+MEETING_MODE_VIEWS = ("meeting-mode", "leave-meeting-mode", "child-view", "add-voice")
 
 
 @subscriber(NewRequest)
@@ -74,8 +86,7 @@ def stay_in_meeting_mode(event) -> None:
     if not log_path:
         return
     path = request.path_info
-    allowed = (log_path + "meeting-mode", log_path + "leave-meeting-mode",
-               *MEETING_MODE_OPEN_PATHS)
+    allowed = (*(log_path + name for name in MEETING_MODE_VIEWS), *MEETING_MODE_OPEN_PATHS)
     if path in allowed or path.startswith(MEETING_MODE_OPEN_PREFIXES):
         return
     raise HTTPSeeOther(location=request.application_url + log_path + "meeting-mode")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.view import view_config
 
+from ..forms.family import WAY_LABELS
 from ..forms.log_content import (
     ARENA_LABELS,
     GlimpseSchema,
@@ -19,6 +20,7 @@ from ..models.log import Log
 from ..models.notes import Glimpse, LogNote, Meeting, PrivateNote
 from ..security import Permission
 from ..services import archive
+from ..workflows import family
 from ..workflows.content import (
     add_glimpse,
     add_meeting,
@@ -92,8 +94,11 @@ def meeting_measures_pdf(request):
                 responsible(log, m)), "arena": request.translate(ARENA_LABELS[m.arena]),
              "start": m.start, "deadline": m.deadline}
             for concern in concerns for m in concern.active_measures()]
+    voices = [{"text": v.text, "way": request.translate(WAY_LABELS[v.way]),
+               "concern": log.concerns[v.concern_id].text if v.concern_id in log.concerns
+               else ""} for v in family.voices_of(log, meeting_id=meeting.id)]
     html = archive.render_html("meeting_measures.pt", request.locale_name, log=log,
-                               meeting=meeting, rows=rows)
+                               meeting=meeting, rows=rows, voices=voices)
     return file_response(archive.render_pdf(html), f"tiltak-{meeting.date}.pdf",
                          "application/pdf")
 

@@ -28,6 +28,7 @@ from stafett.models import (
     Subject,
 )
 from stafett.models.consent import Consent
+from stafett.models.family import ChildVoice, VoiceWay
 from stafett.models.files import StoredFile
 from stafett.models.notes import AuthorRole
 from stafett.scripts.demo import make_fnr, years_ago
@@ -45,16 +46,19 @@ USERS = {"holder": "larer", "other_holder": "kontaktlarer", "leader": "rektor",
 VH, V, EDIT, CONTRIB = "view_header", "view", "edit", "contribute"
 CONSENT, TRANSFER, ACCESS = "record_consent", "transfer", "access_log"
 ENROL = "enrol_subject"  # R39: the child's own login, set up by the holder or a guardian
-FAMILY = {VH, V, CONTRIB, ACCESS}
+SPEAK = "speak"  # R40: the holder records the child's voice, the subject writes it
+FAMILY_INPUT = "family_input"  # R27: the family before and after a meeting
+FAMILY = {VH, V, CONTRIB, ACCESS, FAMILY_INPUT}
 RUNNING = {
-    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS, ENROL},  # R2, R39
+    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS, ENROL, SPEAK},  # R2, R39
     "leader": {VH, CONSENT, TRANSFER, ACCESS},  # R6, R22: header, acting for staff
-    "guardian": FAMILY | {ENROL}, "subject": FAMILY,  # R5, R39
+    "guardian": FAMILY | {ENROL}, "subject": FAMILY | {SPEAK},  # R5, R39, R40
     "actor": {VH, CONTRIB},  # R3 (+ view of their own concern, below)
     "reader": {VH, V},  # R4, whole-log grant
 }
 RIGHTS = {
-    "draft": {"holder": {VH, V, EDIT, CONTRIB, CONSENT, "discard", ACCESS, ENROL},  # R13
+    "draft": {"holder": {VH, V, EDIT, CONTRIB, CONSENT, "discard", ACCESS, ENROL,  # R13
+                         SPEAK},
               "leader": {VH, "delete", ACCESS}},
     "active": RUNNING,
     "reopened": RUNNING,  # R16: editable like an active log
@@ -68,6 +72,7 @@ OWN_RIGHTS = {
     "concern_of_actor": {"actor": {V}},
     "glimpse": {"guardian": {V, "edit_own"}},
     "private_note": {"holder": {V, "edit_own"}},
+    "voice": {"holder": {V, "edit_own"}},
 }
 PRIVATE = {"private_note"}  # R8: nobody but the author, whatever their role in the log
 
@@ -140,9 +145,12 @@ def _add_parts(log, holder, accounts) -> dict[str, str]:
     glimpse = log.glimpses.add(Glimpse("Fin dag!", "mx-forelder", AuthorRole.GUARDIAN))
     private = log.private_notes.add(PrivateNote("Huskelapp.", "larer"))
     note = log.notes.add(LogNote("Notat.", "larer"))
+    voice = log.voices.add(ChildVoice("Jeg vil sitte ved vinduet.", meeting.id, None,
+                                      VoiceWay.TALK_BEFORE, "larer", AuthorRole.HOLDER))
     note.attachment = StoredFile(b"%PDF-1.4 matrix", "notat.pdf")
     parts.update(meeting=f"meetings/{meeting.id}/", glimpse=f"glimpses/{glimpse.id}/",
-                 private_note=f"private_notes/{private.id}/", note=f"notes/{note.id}/")
+                 private_note=f"private_notes/{private.id}/", note=f"notes/{note.id}/",
+                 voice=f"voices/{voice.id}/")
     return parts
 
 
@@ -150,7 +158,8 @@ def _add_parts(log, holder, accounts) -> dict[str, str]:
 CONTEXT_PATHS = {"Log": ["log"], "Concern": ["concern_of_actor", "concern_of_other"],
                  "Measure": ["measure"], "Meeting": ["meeting"], "Glimpse": ["glimpse"],
                  "PrivateNote": ["private_note"], "LogNote": ["note"],
-                 "Consent": ["consent"], "ReadGrant": ["grant"], "Guardian": ["guardian"]}
+                 "Consent": ["consent"], "ReadGrant": ["grant"], "Guardian": ["guardian"],
+                 "ChildVoice": ["voice"]}
 NOT_IN_MATRIX = {"Transfer"}  # proposed transfers: tests/functional/test_lifecycle.py
 
 
@@ -163,7 +172,7 @@ def _log_views(app):
             continue
         if context not in CONTEXT_PATHS and getattr(view["context"], "__module__", "") \
                 .startswith("stafett.models") and view["context"].__module__.endswith(
-                    (".log", ".concern", ".notes", ".consent")):
+                    (".log", ".concern", ".notes", ".consent", ".family")):
             pytest.fail(f"no matrix row for views on {context}")
         if context in CONTEXT_PATHS:
             permission = next(str(r["value"]) for r in item["related"]

@@ -355,7 +355,8 @@ def test_r17_delete_confirmation_names_what_is_erased_then_erases(testapp, read_
     page = testapp.get(ids["school"] + "console-delete", {"log": emma_id})
     assert "Emma Nordmann" in page.text
     erased = page.html.find("ul", class_="erased").text
-    assert "Oppmerksomheter: 2" in erased and "Tiltak: 4" in erased
+    assert "Oppmerksomheter: 2" in erased and "Tiltak: 5" in erased
+    assert "Barnets stemme og familiens notater før og etter møter: 2" in erased
     refused = _form(page, "console-delete").submit()
     assert "Kryss av" in refused.text
     form = _form(refused, "console-delete")

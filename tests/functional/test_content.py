@@ -390,6 +390,7 @@ def test_guardian_reads_everything_and_writes_only_glimpses_and_private_notes(te
     for text in ("Emma strever med å lese", "Emma er ofte alene", "Oppstart og avtaler",
                  "Emma var stolt da hun kom hjem."):
         assert text in page.text
+    assert "Vi ble enige om tre tiltak." in testapp.get(emma["log"] + "full").text  # R5
     testapp.get(emma["reading"], status=200)
     for name in ("add-meeting", "add-note"):
         testapp.get(emma["log"] + name, status=403)

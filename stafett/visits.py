@@ -1,0 +1,53 @@
+"""When a family member last looked at a log, so their page can say what changed since
+(issue: the family's side). Kept beside the login sessions in the access journal's SQL
+store, never in the object database: a GET writes nothing there.
+
+A visit lasts while pages follow each other within ``VISIT_GAP``; what is "new" is what
+came after the visit before this one, so reading on within a visit does not wipe the list.
+One row per (log, account), holding ids and times only.
+"""
+
+from __future__ import annotations
+
+import time
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS log_visits ("
+    " log VARCHAR(64) NOT NULL, account VARCHAR(64) NOT NULL,"
+    " last BIGINT NOT NULL, previous BIGINT, PRIMARY KEY (log, account))",
+)
+VISIT_GAP_NS = 30 * 60 * 10**9
+
+
+class Visits:
+    def __init__(self, backend):
+        self.backend = backend
+        with backend.transaction() as cur:
+            for statement in SCHEMA:
+                cur.execute(statement)
+
+    def visit(self, log_id: str, account_uid: str, now_ns: int | None = None) -> int | None:
+        """Records this page view; returns when the visit before this one was (ns), or
+        None for a first visit."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        rows = self.backend.query(
+            "SELECT last, previous FROM log_visits WHERE log = ? AND account = ?",
+            (log_id, account_uid))
+        if not rows:
+            self._store(log_id, account_uid, now_ns, None)
+            return None
+        last, previous = rows[0]
+        if now_ns - last > VISIT_GAP_NS:  # a new visit: the last one becomes "before"
+            previous = last
+        self._store(log_id, account_uid, now_ns, previous)
+        return previous
+
+    def _store(self, log_id: str, account_uid: str, last: int, previous: int | None) -> None:
+        self.backend.execute(
+            "INSERT INTO log_visits (log, account, last, previous) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (log, account) DO UPDATE SET last = excluded.last,"
+            " previous = excluded.previous", (log_id, account_uid, last, previous))
+
+    def forget_log(self, log_id: str) -> None:
+        """A deleted log leaves no trace of who read it here (R17)."""
+        self.backend.execute("DELETE FROM log_visits WHERE log = ?", (log_id,))
