@@ -12,9 +12,10 @@ from pyramid_retry import IBeforeRetry
 from pyramid_zodbconn import get_connection
 
 from .access_journal import open_access_journal
+from .events import AfterTransition
 from .login_sessions import MAX_SECONDS, LoginSessions
 from .models.org import AppRoot
-from .visits import Visits
+from .visits import Visits, forget_visits_of_deleted_log
 
 ROOT_KEY = "stafett"
 
@@ -203,5 +204,6 @@ def includeme(config) -> None:
         config.registry.access_journal.backend,
         int(settings.get("stafett.session_max_seconds", MAX_SECONDS)))
     config.registry.visits = Visits(config.registry.access_journal.backend)
+    config.add_subscriber(forget_visits_of_deleted_log, AfterTransition)
     config.add_request_method(_request_app_root, "app_root", reify=True)
     config.set_root_factory(root_factory)

@@ -51,3 +51,12 @@ class Visits:
     def forget_log(self, log_id: str) -> None:
         """A deleted log leaves no trace of who read it here (R17)."""
         self.backend.execute("DELETE FROM log_visits WHERE log = ?", (log_id,))
+
+
+def forget_visits_of_deleted_log(event) -> None:
+    """R17: once a log's deletion commits, its visits go too (``events.AfterTransition``)."""
+    if event.workflow != "log" or event.dest != "deleted" or event.request is None:
+        return
+    visits, log_id = event.request.registry.visits, event.obj.id
+    event.request.tm.get().addAfterCommitHook(
+        lambda committed: committed and visits.forget_log(log_id))

@@ -72,28 +72,24 @@ class OwnVoiceSchema(colander.Schema):
     text = _text(_("fam_own_voice_text", default="What you want to say"), rows=5)
 
 
-def verdict_node(name: str, title, description) -> colander.SchemaNode:
+def verdicts_schema(measures: list[tuple[str, str, str]]) -> colander.Schema:
+    """For each measure the meeting is to evaluate (id, text, who and when): how it went
+    (``v-<id>``) and what to add (``c-<id>``). Flat, not one mapping per measure, so each
+    measure's radio buttons form their own group in the browser."""
+    schema = colander.Schema()
     values = [("", _("fam_no_view", default="I will say it in the meeting"))] \
         + _choices(VERDICT_LABELS)
-    return colander.SchemaNode(
-        colander.Mapping(), colander.SchemaNode(
-            colander.String(), name="verdict", title=_("fam_how_did_it_go",
-                                                       default="How did it go?"),
-            missing="", validator=one_of([v for v, _label in values]),
-            widget=deform.widget.RadioChoiceWidget(values=values)),
-        colander.SchemaNode(
-            colander.String(), name="comment", title=_("fam_comment",
-                                                       default="What you want to add"),
-            missing="", preparer=strip, validator=text(1000),
-            widget=deform.widget.TextAreaWidget(attributes={"rows": "2"})),
-        name=name, title=title, description=description)
-
-
-def verdicts_schema(measures: list[tuple[str, str, str]]) -> colander.Schema:
-    """One group per measure the meeting is to evaluate: (measure id, text, who and when)."""
-    schema = colander.Schema()
     for measure_id, measure_text, who_and_when in measures:
-        schema.add(verdict_node(f"m-{measure_id}", measure_text, who_and_when))
+        schema.add(colander.SchemaNode(
+            colander.String(), name=f"v-{measure_id}", title=measure_text,
+            description=who_and_when, missing="",
+            validator=one_of([v for v, _label in values]),
+            widget=deform.widget.RadioChoiceWidget(values=values)))
+        schema.add(colander.SchemaNode(
+            colander.String(), name=f"c-{measure_id}",
+            title=_("fam_comment", default="What you want to add"), missing="",
+            preparer=strip, validator=text(1000),
+            widget=deform.widget.TextAreaWidget(attributes={"rows": "2"})))
     return schema
 
 

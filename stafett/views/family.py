@@ -389,9 +389,12 @@ class BeforeMeeting(FormView):
 
     def appstruct(self) -> dict:
         mine = family.own_verdicts(self.log, self.request.identity.username)
-        return {f"m-{m.id}": {"verdict": str(mine[m.id].verdict or ""),
-                              "comment": mine[m.id].comment}
-                for m in self.due() if m.id in mine}
+        values = {}
+        for m in self.due():
+            if m.id in mine:
+                values[f"v-{m.id}"] = str(mine[m.id].verdict or "")
+                values[f"c-{m.id}"] = mine[m.id].comment
+        return values
 
     def page(self, form_html: str, errors=(), error=None) -> dict:
         if not self.due() and error is None:
@@ -401,7 +404,8 @@ class BeforeMeeting(FormView):
         return super().page(form_html, errors, error)
 
     def success(self, data):
-        entries = [{"measure_id": name[2:], **values} for name, values in data.items()]
+        entries = [{"measure_id": name[2:], "verdict": value, "comment": data[f"c-{name[2:]}"]}
+                   for name, value in data.items() if name.startswith("v-")]
         family.note_family_verdicts(self.log, entries, self.request.identity,
                                     request=self.request)
         return self.done(self.log, _("fam_views_saved", default=(

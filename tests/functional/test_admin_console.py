@@ -348,8 +348,11 @@ def test_r16_leader_reopens_passive_log_with_new_consent(testapp, read_root):
         assert any(c.scope == ConsentScope.REOPEN for c in emma.consents.values())
 
 
-def test_r17_delete_confirmation_names_what_is_erased_then_erases(testapp, read_root):
+def test_r17_delete_confirmation_names_what_is_erased_then_erases(testapp, app, read_root):
     ids = _ids(read_root)
+    login(testapp, "forelder")
+    testapp.get(f"/demo/logs/{ids['logs']['Emma Nordmann']}/")  # a visit is recorded
+    testapp.reset()
     emma_id = _close_emma(read_root)
     login(testapp, "rektor")
     page = testapp.get(ids["school"] + "console-delete", {"log": emma_id})
@@ -367,6 +370,8 @@ def test_r17_delete_confirmation_names_what_is_erased_then_erases(testapp, read_
     with read_root() as root:
         m = root["demo"]
         assert emma_id not in m.logs and m.tombstones[emma_id].reason == "retention_ended"
+    assert app.registry.visits.backend.query(  # nor who visited it (R17)
+        "SELECT COUNT(*) FROM log_visits WHERE log = ?", (emma_id,)) == [(0,)]
 
 
 def test_r17_delete_refused_without_archive(testapp, read_root):
