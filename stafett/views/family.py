@@ -55,10 +55,19 @@ CHILD_PAGE = "stafett:templates/log/child.pt"
 STAFF_ROLES = frozenset({HOLDER, LEADER, ACTOR, READER, PARTIAL_READER, RECEIVER})
 LATEST_GLIMPSES = 5
 CHANGES_SHOWN = 12
+# Who does what, in the words of the one reading: a guardian, or the youth themselves.
 ARENA_HEADINGS = {
-    Arena.SERVICE: ("fam_arena_service", "What ${unit} does"),
-    Arena.HOME: ("fam_arena_home", "What you do at home"),
-    Arena.CHILD: ("fam_arena_child", "What ${child} does"),
+    (Arena.SERVICE, False): ("fam_arena_service", "What ${unit} does"),
+    (Arena.HOME, False): ("fam_arena_home", "What you do at home"),
+    (Arena.CHILD, False): ("fam_arena_child", "What ${child} does"),
+    (Arena.SERVICE, True): ("fam_arena_service", "What ${unit} does"),
+    (Arena.HOME, True): ("fam_arena_home_guardians", "What your guardians do at home"),
+    (Arena.CHILD, True): ("fam_arena_you", "What you do"),
+}
+RESPONSIBLE = {
+    (Party.HOME, False): _("fam_resp_home", default="You at home"),
+    (Party.HOME, True): _("fam_resp_guardians", default="Your guardians"),
+    (Party.SUBJECT, True): _("fam_resp_you", default="You"),
 }
 AUTHOR_LABELS = {
     AuthorRole.HOLDER: _("fam_author_holder", default="the log holder"),
@@ -106,7 +115,9 @@ def family_values(request, log: Log) -> dict:
                         key=lambda n: n.created, reverse=True),
         "log": log, "first_name": first_name(log),
         "holder": log.holder, "unit": log.unit,
+        "you": reads_as_subject(request, log),
         "agreed": [agreed_item(request, log, c) for c in open_concerns(log)],
+        "voices": [v for v in family.voices_of(log) if v.concern_id is None][-3:],
         "glimpses": [glimpse_row(request, g) for g in glimpses[:LATEST_GLIMPSES]],
         "next_meeting": coming, "due": len(due),
         "noted": len(set(family.own_verdicts(log, username)) & {m.id for m in due}),
@@ -133,15 +144,21 @@ def open_concerns(log: Log) -> list:
                   key=lambda c: c.created)
 
 
+def reads_as_subject(request, log: Log) -> bool:
+    roles = request_principals(request, log)
+    return SUBJECT in roles and GUARDIAN not in roles
+
+
 def agreed_item(request, log: Log, concern) -> dict:
     """A concern as the family reads it: the goal, then who does what by when, per arena."""
+    you = reads_as_subject(request, log)
     by_arena = {arena: [] for arena in Arena}
     for measure in sorted(concern.active_measures(), key=lambda m: m.created):
         by_arena[measure.arena].append({"text": measure.text,
                                         "who": family_responsible(request, log, measure),
                                         "deadline": measure.deadline})
     names = {"unit": log.unit.name if log.unit else "", "child": first_name(log)}
-    arenas = [{"heading": _(ARENA_HEADINGS[a][0], default=ARENA_HEADINGS[a][1],
+    arenas = [{"heading": _(ARENA_HEADINGS[a, you][0], default=ARENA_HEADINGS[a, you][1],
                             mapping=names), "measures": by_arena[a]}
               for a in Arena if by_arena[a]]
     return {"concern": concern, "goal": concern.goal, "arenas": arenas,
@@ -149,8 +166,9 @@ def agreed_item(request, log: Log, concern) -> dict:
 
 
 def family_responsible(request, log: Log, measure) -> str:
-    if measure.party == Party.HOME:
-        return request.translate(_("fam_resp_home", default="You at home"))
+    words = RESPONSIBLE.get((measure.party, reads_as_subject(request, log)))
+    if words is not None:
+        return request.translate(words)
     if measure.party == Party.SUBJECT:
         return first_name(log)
     employee = log.municipality.employee(measure.actor_id)
