@@ -63,7 +63,13 @@ test: install browser postgres oidc ## the import contract (pyproject.toml), the
 lint: install ## ruff
 	$(BIN)/ruff check stafett tests bench
 
-bench: install ## print the benchmark figures (not part of the test suite)
+$(VENV)/.wrk: | $(BIN)/python
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	touch $@
+
+bench: install $(VENV)/.wrk ## print the benchmark figures (not part of the test suite)
 	@for script in bench/*.py; do $(BIN)/python $$script; done
 
 clean: ## remove the environment and the development database

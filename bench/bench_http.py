@@ -253,7 +253,10 @@ def main(argv=None) -> int:
         log_path = demo_log_id(browser, "Emma Nordmann")
         print(f"Stafett from {args.src}; {args.seconds} s per run; wrk on loopback\n")
         if "pages" in only:
-            pages(hello, app, cookie, log_path, args.seconds)
+            guardian = Browser(app.port)
+            guardian.login("forelder")
+            pages(hello, app, cookie, log_path, args.seconds,
+                  {"Cookie": guardian.cookie_header()})
         if "bytes" in only:
             bytes_per_get(app, cookie, log_path, folder, args.seconds)
         if "history" in only:
@@ -273,13 +276,16 @@ def main(argv=None) -> int:
     return 0
 
 
-def pages(hello: Server, app: Server, cookie: dict, log_path: str, seconds: int) -> None:
+def pages(hello: Server, app: Server, cookie: dict, log_path: str, seconds: int,
+          guardian: dict) -> None:
     print(f"{'page':<28}{'conns':>6}{'req/s':>10}{'of hello':>10}{'p50 ms':>9}{'non-2xx':>9}")
     for connections in (1, 16):
         base = wrk(hello.url("/"), connections, seconds)
         _row("hello world", connections, base, base)
-        for label, path in (("log page (holder)", log_path), ("front page (holder)", "/")):
-            result = wrk(app.url(path), connections, seconds, cookie)
+        for label, path, headers in (("log page (holder)", log_path, cookie),
+                                     ("front page (holder)", "/", cookie),
+                                     ("log page (guardian)", log_path, guardian)):
+            result = wrk(app.url(path), connections, seconds, headers)
             _row(label, connections, result, base)
     print()
 

@@ -17,6 +17,7 @@ SCHEMA = (
     " last BIGINT NOT NULL, previous BIGINT, PRIMARY KEY (log, account))",
 )
 VISIT_GAP_NS = 30 * 60 * 10**9
+REFRESH_NS = 60 * 10**9  # pages within a minute of the last stamp leave it be: no write
 
 
 class Visits:
@@ -37,6 +38,8 @@ class Visits:
             self._store(log_id, account_uid, now_ns, None)
             return None
         last, previous = rows[0]
+        if 0 <= now_ns - last < REFRESH_NS:
+            return previous
         if now_ns - last > VISIT_GAP_NS:  # a new visit: the last one becomes "before"
             previous = last
         self._store(log_id, account_uid, now_ns, previous)

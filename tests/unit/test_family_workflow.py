@@ -143,6 +143,8 @@ def test_a_visit_lasts_while_pages_follow_each_other(tmp_path):
     later = start + VISIT_GAP_NS + 61 * 10**9
     assert visits.visit("log", "me", later) == start + 60 * 10**9  # new visit: since then
     assert visits.visit("log", "me", later + 10**9) == start + 60 * 10**9  # within it
+    stamp = visits.backend.query("SELECT last FROM log_visits WHERE account = 'me'")
+    assert stamp == [(later,)]  # a page within a minute of the last writes nothing
     assert visits.visit("log", "someone else", later) is None
     visits.forget_log("log")
     assert visits.visit("log", "me", later) is None
