@@ -148,3 +148,16 @@ def test_a_visit_lasts_while_pages_follow_each_other(tmp_path):
     assert visits.visit("log", "someone else", later) is None
     visits.forget_log("log")
     assert visits.visit("log", "me", later) is None
+
+
+def test_the_evolve_step_gives_older_logs_their_family_containers_and_counts_meetings(world):
+    from stafett.storage import _family_side
+
+    log = world.active()
+    world.meeting(log)
+    for name in ("voices", "family_verdicts", "meeting_feedback"):
+        delattr(log, name)  # a log stored before this release
+    _family_side(world.root)
+    assert all(len(getattr(log, name)) == 0 and getattr(log, name).__parent__ is log
+               for name in ("voices", "family_verdicts", "meeting_feedback"))
+    assert stats.meetings_with_feedback(world.m.index, log.unit_id, today())["held"] == 1
