@@ -264,6 +264,10 @@ def test_meeting_feedback_round_trips_to_the_holder_and_is_counted_for_the_leade
     login(testapp, "larer")
     full = testapp.get(emma["log"]).text
     assert "Det var mange voksne rundt bordet." in full and "Ola Nordmann" in full
+    testapp.post(emma["log"] + "meeting-mode", {"csrf_token": csrf_token(testapp.get("/"))})
+    projected = testapp.get(emma["log"] + "meeting-mode").text
+    assert "Det var mange voksne rundt bordet." not in projected  # for the holder only
+    assert "Familien før møtet" not in projected
     testapp.reset()
     login(testapp, "rektor")
     held, answered = _feedback_figures(testapp.get(emma["console"]))

@@ -126,7 +126,7 @@ def test_every_trigger_state_and_workflow_has_a_name_in_every_language():
 def test_r35_meeting_pdf_says_when_it_was_produced_on_the_oslo_clock(moment, wall_clock):
     log = SimpleNamespace(subject=SimpleNamespace(name="Test Barn"), unit=None)
     meeting = SimpleNamespace(date=moment.date(), agenda="", participants=())
-    html = render_html("meeting_measures.pt", "nb", log=log, meeting=meeting, rows=[],
+    html = render_html("meeting_measures.pt", "nb", log=log, meeting=meeting, rows=[], voices=[],
                        generated=moment)
     assert f"{moment:%d.%m.%Y}, {wall_clock}" in html
     assert f"{moment:%H:%M}" not in html
