@@ -62,7 +62,7 @@ def leave_meeting_mode(request):
 
 
 MEETING_MODE_OPEN_PREFIXES = ("/static/", "/static-deform/")
-MEETING_MODE_OPEN_PATHS = ("/login", "/logout")
+MEETING_MODE_OPEN_PATHS = ("/login", "/logout", "/accessibility")  # no names there
 
 
 @subscriber(NewRequest)
