@@ -26,6 +26,9 @@ def make_form(schema, request, buttons=(), autosave: str | None = None, **kw) ->
     from .csrf import csrf_schema
 
     bound = csrf_schema(schema).bind(request=request, **kw.pop("bind", {}))
+    # No autofocus (Deform's default): the keyboard starts at the top, with the skip link,
+    # and a screen reader reads the heading and help before the first field.
+    kw.setdefault("focus", "off")
     form = deform.Form(bound, buttons=buttons, **kw)
     if autosave:
         form.widget.attributes = {"data-autosave": autosave}

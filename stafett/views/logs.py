@@ -71,7 +71,7 @@ def leave_meeting_mode(request):
 
 
 MEETING_MODE_OPEN_PREFIXES = ("/static/", "/static-deform/")
-MEETING_MODE_OPEN_PATHS = ("/login", "/logout")
+MEETING_MODE_OPEN_PATHS = ("/login", "/logout", "/accessibility")  # no names there
 # Within the log: the meeting itself, the child's view shown to the child, and recording
 # what the child says (R34, R40).
 MEETING_MODE_VIEWS = ("meeting-mode", "leave-meeting-mode", "child-view", "add-voice")

@@ -85,7 +85,7 @@ def test_r39_the_holder_enrols_the_child_who_then_logs_in_with_a_code(testapp, e
     assert "child-login" in testapp.get(emma).text  # the link on the log page
     code_page = enrol(testapp, emma).follow()
     assert 'class="qr-code"' in code_page.text and "<svg" in code_page.text
-    assert "style=" not in code_page.text.split('<main id="main">')[1]
+    assert "style=" not in code_page.text.split('<main id="main"')[1]
     assert PASSWORD not in code_page.text
     secret = shown_secret(code_page)
     with read_root() as root:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
@@ -48,15 +49,17 @@ def inline_code(html: str) -> list[str]:
     return found
 
 
-def crawl(client: webtest.TestApp, start: str = "/") -> dict[str, list[str]]:
-    """Every HTML page reachable from ``start`` by links on this site: {path: problems}."""
+def crawl(client: webtest.TestApp, start: str = "/",
+          check: Callable[[str], list[str]] = inline_code) -> dict[str, list[str]]:
+    """Every HTML page reachable from ``start`` by links on this site: {path: problems},
+    the problems as ``check`` finds them in the page (inline code unless told)."""
     seen, queue, pages = {start}, deque([start]), {}
     while queue and len(pages) < PAGES_PER_ROLE:
         path = queue.popleft()
         response = client.get(path, expect_errors=True)
         if response.content_type != "text/html":
             continue
-        pages[path] = inline_code(response.text)
+        pages[path] = check(response.text)
         for href in LINK.findall(response.text):
             url = urljoin(HOST + path, unescape(href))
             parts = urlsplit(url)
