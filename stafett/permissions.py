@@ -30,6 +30,10 @@ class Permission(enum.StrEnum):
     AUDIT = "audit"  # workflow audit reports of a unit (leader) or municipality (superuser)
     ACCESS_LOG = "access_log"  # who has read this log: family, holder, leader (Normen)
     ENROL_SUBJECT = "enrol_subject"  # the child's login under 15: holder, guardians (R39)
+    ASK_FOR_LOG = "ask_for_log"  # a guardian or a youth from 16 asks a unit for a log (R41)
+    VIEW_REQUEST = "view_request"  # a request for a log: the asker and the unit's leader
+    ANSWER_REQUEST = "answer_request"  # the unit's leader names a holder or declines (R41)
+    WITHDRAW_REQUEST = "withdraw_request"  # the asker, while the request waits (R41)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
