@@ -112,6 +112,17 @@ def record_read(request, log, principals, context=None, view: str = "") -> None:
         basis=access_basis(principals), unit=log.unit_id, holder=log.holder_id)
 
 
+def record_request_read(request, log_request, principals) -> None:
+    """A read of a family's waiting request for a log (R41), which names a child: as a
+    log's read, with the request in place of the log."""
+    request.access_journal.for_municipality(log_request.unit.municipality.id).append(
+        "read", log=None, object=log_request.id, object_kind="logrequest",
+        view=request.view_name or "", actor=request.identity.uid,
+        basis=access_basis(principals) + (("asker",) if request.identity.username
+                                          == log_request.asker else ()),
+        unit=log_request.unit.id)
+
+
 def record_denied(request) -> None:
     """A refused page (403) of a logged-in user, in the access journal: the request's own
     transaction is aborted with the error."""

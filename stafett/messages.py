@@ -119,6 +119,16 @@ MESSAGES = {
     "family_verdict_not_due": "This measure has been evaluated or has ended; what you noted "
                               "was not saved for it.",
     "feedback_before_meeting": "The meeting has not been held yet; answer after it.",
+    # a family's request for a log (R41)
+    "req_needs_idporten": "Log in with ID-porten to ask for a stafettlogg.",
+    "req_too_young_for_self": "You can ask for a stafettlogg for yourself from the age of 16.",
+    "req_guardian_not_adult": "To ask for a child, you must be 18 or older. From 16 you can "
+                              "ask for yourself.",
+    "req_child_is_asker": "This is your own fødselsnummer. Choose «Myself» to ask for "
+                          "yourself.",
+    "req_child_is_adult": "This person is 18 or older and asks for themselves.",
+    "req_choose_holder": "Choose a holder among the unit's employees who may hold logs.",
+    "req_decline_needs_reason": "Give the reason: the family sees it.",
 }
 
 
@@ -167,6 +177,8 @@ STATE_NAMES = {
     "given": _("state_given", default="given"),
     "withdrawn": _("state_withdrawn", default="withdrawn"),
     "expired": _("state_expired", default="expired"),
+    "requested": _("req_state_name_requested", default="waiting for an answer"),
+    "assigned": _("req_state_name_assigned", default="answered with a log"),
 }
 
 # -- the words for codes a person sees (audit reports, refusals, PDFs) ---------------------
@@ -175,12 +187,14 @@ MACHINE_NAMES = {
     "transfer": _("wd_machine_transfer", default="Transfer"),
     "measure": _("wd_machine_measure", default="Measure"),
     "consent": _("wd_machine_consent", default="Consent"),
+    "log_request": _("req_machine", default="Request for a log"),
 }
 OBJECT_NAMES = {  # as the object of a sentence: "you cannot close a log that is passive"
     "log": _("wd_object_log", default="a log"),
     "transfer": _("wd_object_transfer", default="a transfer"),
     "measure": _("wd_object_measure", default="a measure"),
     "consent": _("wd_object_consent", default="a consent"),
+    "log_request": _("req_object", default="a request for a log"),
 }
 UNKNOWN_OBJECT = _("wd_object_unknown", default="something")
 TRIGGER_NAMES = {
@@ -202,6 +216,8 @@ TRIGGER_NAMES = {
     "give": _("wd_trigger_give", default="give"),
     "withdraw": _("wd_trigger_withdraw", default="withdraw"),
     "expire": _("wd_trigger_expire", default="mark as expired"),
+    "send": _("req_trigger_send", default="send"),
+    "assign": _("req_trigger_assign", default="name the holder of"),
 }
 REASON_NAMES = {  # the reason codes the workflows journal; free text is journaled as "text"
     "closed_by_holder": _("wd_reason_closed_by_holder", default="closed by the holder"),

@@ -32,6 +32,10 @@ class Permission(enum.StrEnum):
     SPEAK = "speak"  # the child's voice: recorded by the holder, the youth's own words (R40)
     FAMILY_INPUT = "family_input"  # guardians and the subject before and after a meeting (R27)
     ENROL_SUBJECT = "enrol_subject"  # the child's login under 15: holder, guardians (R39)
+    ASK_FOR_LOG = "ask_for_log"  # a guardian or a youth from 16 asks a unit for a log (R41)
+    VIEW_REQUEST = "view_request"  # a request for a log: the asker and the unit's leader
+    ANSWER_REQUEST = "answer_request"  # the unit's leader names a holder or declines (R41)
+    WITHDRAW_REQUEST = "withdraw_request"  # the asker, while the request waits (R41)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 

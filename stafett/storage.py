@@ -117,6 +117,17 @@ def _family_side(root: AppRoot) -> None:
         reindex_all(municipality)
 
 
+def _log_requests_per_unit(root: AppRoot) -> None:
+    """R41: every unit gets its queue of families' requests for a log, and every
+    municipality the requests by who sent them."""
+    from BTrees.OOBTree import OOBTree
+
+    for municipality in root.values():
+        municipality.log_requests_by_asker = OOBTree()
+        for unit in municipality.units.values():
+            unit.add_request_queue()
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
@@ -125,7 +136,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _logs_by_unit_state_and_recency,
                                                  _glimpses_in_lanes,
                                                  _people_by_fnr,
-                                                 _family_side]
+                                                 _family_side,
+                                                 _log_requests_per_unit]
 
 
 def app_root(conn) -> AppRoot:

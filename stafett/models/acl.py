@@ -22,7 +22,9 @@ from ..permissions import (
 from .base import find_parent
 
 _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
-    "new": [(HOLDER, (P.EDIT,))],
+    # A leader opens a draft for a holder of the unit when answering a family's request
+    # for a log (R41, R6); the holder's own draft is theirs alone from then on (R13).
+    "new": [(HOLDER, (P.EDIT,)), (LEADER, (P.EDIT,))],
     "draft": [
         (HOLDER, (P.VIEW_HEADER, P.VIEW, P.EDIT, P.CONTRIBUTE, P.RECORD_CONSENT, P.DISCARD,
                   P.ACCESS_LOG, P.ENROL_SUBJECT, P.SPEAK)),

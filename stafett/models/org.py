@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
@@ -57,11 +58,22 @@ class Municipality(Resource):
         # (R20, R35); it stays here when the log moves on.
         self.archive_copies = OOBTree()
         self.pending_archives = OOBTree()  # name -> ArchivedPdf still waiting for its PDF
+        self.log_requests_by_asker = OOBTree()  # username -> OOTreeSet of (unit, request)
 
     # The superuser runs units and leaders (R1), never a unit's children: a unit's console
-    # (its logs, consents, passive logs) is for the unit's own leader only.
+    # (its logs, consents, passive logs) is for the unit's own leader only. Anyone logged
+    # in may ask a unit for a log (R41); the request's rules decide the rest.
     __acl__ = [("Allow", "role:superuser", ("admin_municipality", "audit")),
-               ("Allow", "role:may_hold", ("create_log",))]
+               ("Allow", "role:may_hold", ("create_log",)),
+               ("Allow", "system.Authenticated", ("ask_for_log",))]
+
+    def log_requests_of(self, username: str):
+        """The requests for a log this account has sent to the municipality's units."""
+        for unit_id, request_id in self.log_requests_by_asker.get(username, ()):
+            unit = self.units.get(unit_id)
+            found = unit.log_requests.get(request_id) if unit is not None else None
+            if found is not None:
+                yield found
 
     def __getitem__(self, name: str):
         if name in ("units", "logs"):
@@ -99,13 +111,44 @@ class Unit(Resource):
         self.org_number = org_number
         self.children = children
         self.employees = attach(self, "employees", Container())
+        self.add_request_queue()
 
     __acl__ = [("Allow", "role:leader", ("admin_unit", "audit"))]
 
     def __getitem__(self, name: str):
         if name == "employees":
             return self.employees
+        if name == "requests":
+            return self.log_requests
         raise KeyError(name)
+
+    def add_request_queue(self) -> None:
+        """Families' requests for a log (R41), traversable as ``requests``; the waiting ones
+        also in a queue, oldest first, with their count."""
+        self.log_requests = attach(self, "requests", Container())
+        self.waiting_requests = OOBTree()  # (created, request id) -> request id
+        self.requests_waiting = Length()
+
+    def queue_request(self, log_request) -> None:
+        self.waiting_requests[log_request.waiting_key] = log_request.id
+        self.requests_waiting.change(1)
+        asked = self.municipality.log_requests_by_asker
+        if log_request.asker not in asked:
+            asked[log_request.asker] = OOTreeSet()
+        asked[log_request.asker].insert((self.id, log_request.id))
+
+    def unqueue_request(self, log_request) -> None:
+        if self.waiting_requests.pop(log_request.waiting_key, None) is not None:
+            self.requests_waiting.change(-1)
+
+    def waiting_log_requests(self, most: int | None = None) -> list:
+        """The oldest ``most`` waiting requests, from the queue: no walk of the container."""
+        found = []
+        for request_id in self.waiting_requests.values():
+            if most is not None and len(found) >= most:
+                break
+            found.append(self.log_requests[request_id])
+        return found
 
     @property
     def municipality(self) -> Municipality:

@@ -86,6 +86,27 @@ def guardian_invited(log, guardian, link: str, request=None) -> OutgoingMessage:
                  sent_mapping={"link": link})
 
 
+def log_request_answered(log_request, request=None) -> None:
+    """R41: the family hears that the unit has answered; the answer itself (and who will
+    hold the log) is read after logging in, so the mail names no child and no reason. A
+    mail about a log opened is kept with that log (erased with it, R17)."""
+    mailer = getattr(request, "mailer", None)
+    if not log_request.email or mailer is None:
+        return
+    asker = request.app_root.accounts.get(log_request.asker)
+    locale = getattr(asker, "locale", None) or "nb"
+    mapping = {"unit": log_request.unit.name, "link": request.application_url + "/"}
+    message = Message(
+        subject=translate(_("mail_request_answered_subject",
+                            default="Your request for a stafettlogg is answered"), locale),
+        recipients=[log_request.email],
+        body=translate(_("mail_request_answered_body",
+                         default="${unit} has answered your request for a stafettlogg. Log "
+                                 "in to Stafett to read the answer: ${link}"),
+                       locale, mapping))
+    mailer.send(message, about=log_request.log_id or "requests")
+
+
 def _send(log, kind, recipients, subject, body, mapping, request,
           mailer=None, sent_mapping=None) -> OutgoingMessage:
     """``mapping`` may hold dates and moments: ``translate`` writes them for the language,

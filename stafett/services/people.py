@@ -7,10 +7,11 @@ none. Guardians whose number the holder does not know are invited by e-mail
 from __future__ import annotations
 
 from ..models.base import new_id
+from ..models.identity import age_on
 from ..models.indexes import person_key
 from ..models.log import Log
 from ..models.org import Account, AccountKind, AppRoot
-from ..security import GUARDIAN, family_roles
+from ..security import GUARDIAN, SUBJECT_LOGIN_AGE, family_roles
 
 
 def sign_in(root: AppRoot, fnr: str) -> Account | None:
@@ -24,7 +25,7 @@ def sign_in(root: AppRoot, fnr: str) -> Account | None:
         return account
     family = _family_log(root, fnr, account)
     if family is None:
-        return None
+        return account if _has_asked(root, account) else None
     role = family_roles(account, family)
     kind = AccountKind.GUARDIAN if GUARDIAN in role else AccountKind.SUBJECT
     _keep(account, kind=kind, municipality=family.municipality.id, employee_id=None)
@@ -59,6 +60,25 @@ def _family_log(root: AppRoot, fnr: str, account: Account) -> Log | None:
             if log is not None and log.state != "draft" and family_roles(account, log):
                 return log
     return None
+
+
+def _has_asked(root: AppRoot, account: Account) -> bool:
+    """R41: a family who asked a unit for a log keeps their login to follow the answer."""
+    return any(account.username in m.log_requests_by_asker for m in root.values())
+
+
+def sign_in_to_ask(root: AppRoot, fnr: str, municipality: str) -> Account | None:
+    """R41: a person who logs in to ask ``municipality`` for a log: their account as
+    ``sign_in`` finds it, or else a new family account there; None under 16, who may
+    not ask (a guardian or the school asks for them)."""
+    account = sign_in(root, fnr)
+    if account is not None:
+        return account
+    if age_on(fnr) < SUBJECT_LOGIN_AGE:  # R9: a youth asks for themselves from 16
+        return None
+    account = _account(root, fnr, None)
+    _keep(account, kind=AccountKind.GUARDIAN, municipality=municipality, employee_id=None)
+    return account
 
 
 def _keep(account: Account, **values) -> None:

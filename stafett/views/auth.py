@@ -32,8 +32,15 @@ def local_login(request) -> str:
 
 
 def login_page(request, form: str, error=None) -> dict:
-    return {"form": form, "error": error, "idporten": request.registry.idporten is not None,
-            "local": local_login(request)}
+    idporten = request.registry.idporten is not None
+    return {"form": form, "error": error, "idporten": idporten, "local": local_login(request),
+            "ask_pages": _ask_pages(request) if idporten else []}
+
+
+def _ask_pages(request) -> list[tuple[str, str]]:
+    """R41: each municipality's page where a family asks for a log."""
+    return [(m.name, request.resource_url(m, "ask-for-log"))
+            for m in sorted(request.app_root.values(), key=lambda m: m.name)]
 
 
 @view_config(context=AppRoot, name="login", renderer="stafett:templates/login.pt",

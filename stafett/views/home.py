@@ -19,6 +19,7 @@ from ..models.base import today
 from ..models.indexes import person_key
 from ..models.org import AccountKind, AppRoot
 from ..security import Permission, family_roles
+from .log_requests import state_text
 
 STATE_ORDER = ("active", "reopened", "draft", "passive")
 PAGE = 30  # logs shown per role before "show all"
@@ -39,6 +40,7 @@ def my_logs(request):
     if municipality is None:
         return {"groups": [], "municipality": None, "attention": [], "incoming": [],
                 "can_create": False, "unit_consents_url": None, "incoming_more_url": None,
+                "requests": [], "requests_waiting": None, "request_state": state_text,
                 **session_limits(request)}
     ids = _my_log_ids(account, municipality)
     employee = municipality.employee(account.employee_id)
@@ -50,7 +52,30 @@ def my_logs(request):
             "unit_consents_url": unit_consents_url,
             "incoming": incoming, "incoming_more_url": incoming_more_url,
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality),
+            "requests": _my_requests(request, account),
+            "requests_waiting": _requests_waiting(request, municipality, employee),
+            "request_state": state_text,
             **session_limits(request)}
+
+
+REQUESTS_SHOWN = 20
+
+
+def _my_requests(request, account) -> list:
+    """R41: the requests for a log this person sent, newest first, in every municipality
+    they asked (a guardian in one may ask another)."""
+    sent = [ask for municipality in request.app_root.values()
+            for ask in municipality.log_requests_of(account.username)]
+    return sorted(sent, key=lambda ask: ask.created, reverse=True)[:REQUESTS_SHOWN]
+
+
+def _requests_waiting(request, municipality, employee) -> tuple[int, str] | None:
+    """R41: a leader sees how many families wait for an answer, from the unit's count."""
+    if employee is None or not employee.is_leader:
+        return None
+    unit = municipality.units.get(employee.unit_id)
+    waiting = unit.requests_waiting() if unit is not None else 0
+    return (waiting, request.resource_url(unit, "console-requests")) if waiting else None
 
 
 def session_limits(request) -> dict:

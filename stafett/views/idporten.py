@@ -18,7 +18,7 @@ from .. import audit
 from ..i18n import _
 from ..models.org import AppRoot
 from ..services.idporten import PendingLogin, TokenRefused
-from ..services.people import register, sign_in
+from ..services.people import register, sign_in, sign_in_to_ask
 from ..workflows.invitation import accept_invitation
 
 PENDING = "idporten"
@@ -45,11 +45,13 @@ def redirect_uri(request) -> str:
              permission=NO_PERMISSION)
 def start(request):
     """To ID-porten, with state, nonce and a PKCE verifier kept in this browser's session;
-    ``?invitation=`` carries a guardian's invitation through the login."""
+    ``?invitation=`` carries a guardian's invitation through the login, ``?ask=`` the
+    municipality a family asks for a log (R41)."""
     idporten = provider(request)
     pending = PendingLogin()
     request.session[PENDING] = dict(pending.as_dict(),
-                                    invitation=request.GET.get("invitation", "")[:100])
+                                    invitation=request.GET.get("invitation", "")[:100],
+                                    ask=request.GET.get("ask", "")[:64])
     return HTTPSeeOther(location=idporten.authorization_url(
         pending, redirect_uri(request), request.locale_name))
 
@@ -75,17 +77,23 @@ def callback(request):
     root = request.app_root
     if pending.get("invitation"):
         accept_invitation(root, pending["invitation"], person.pid, request)
-    account = sign_in(root, person.pid)
+    asked = root.get(pending.get("ask") or "")
+    if asked is not None:
+        account = sign_in_to_ask(root, person.pid, asked.id)
+    else:
+        account = sign_in(root, person.pid)
     if account is None:
-        audit.record_login(request, None, False, reason="no_role")
+        audit.record_login(request, None, False, reason="no_role" if asked is None else "too_young")
         request.response.status = 403
         back = request.application_url + "/login"
-        return {"logout_url": idporten.end_session_url(person.id_token, back)}
+        return {"logout_url": idporten.end_session_url(person.id_token, back),
+                "asked": asked}
     register(root, account)
     if person.locale in ("nb", "nn", "en") and not account.locale:
         account.locale = person.locale
     audit.record_login(request, account, True)
-    came_from = request.session.get("came_from") or request.application_url + "/"
+    came_from = (request.resource_url(asked, "ask-for-log") if asked is not None
+                 else request.session.get("came_from") or request.application_url + "/")
     return HTTPSeeOther(location=came_from, headers=remember(
         request, account.username, provider_sid=person.sid, id_token=person.id_token))
 

@@ -12,6 +12,7 @@ from .engine import (
     workflow_for,
 )
 from .log import LOG_WORKFLOW
+from .log_request import LOG_REQUEST_WORKFLOW, send_request
 from .measure import MEASURE_WORKFLOW, add_measure
 from .transfer import TRANSFER_WORKFLOW
 
@@ -33,7 +34,8 @@ def propose_transfer(log, transfer, actor, **why):
 
 
 __all__ = [
-    "AfterTransition", "CONSENT_WORKFLOW", "LOG_WORKFLOW", "MEASURE_WORKFLOW", "Step",
-    "TRANSFER_WORKFLOW", "TransitionForbidden", "WORKFLOWS", "WorkflowError", "add_measure",
-    "create", "create_log", "fire", "give_consent", "propose_transfer", "workflow_for",
+    "AfterTransition", "CONSENT_WORKFLOW", "LOG_REQUEST_WORKFLOW", "LOG_WORKFLOW",
+    "MEASURE_WORKFLOW", "Step", "TRANSFER_WORKFLOW", "TransitionForbidden", "WORKFLOWS",
+    "WorkflowError", "add_measure", "create", "create_log", "fire", "give_consent",
+    "propose_transfer", "send_request", "workflow_for",
 ]
