@@ -36,6 +36,7 @@ from ..models import (
     Verdict,
 )
 from ..models.base import today
+from ..models.indexes import person_key
 from ..models.log import Log
 from ..services.archive import produce_pending
 from ..services.passwords import hash_password
@@ -43,6 +44,7 @@ from ..services.people import register
 from ..workflows import add_measure, fire, give_consent, propose_transfer
 from ..workflows.content import add_concern, add_glimpse, add_meeting, open_draft
 from ..workflows.family import note_family_verdicts, record_child_voice
+from ..workflows.log_request import send_request
 from . import app_root_of, open_db
 
 DEMO_SLUG = "demo"
@@ -245,6 +247,16 @@ class DemoBuilder:
         self._youth_log(sara, self.root.accounts["helsesykepleier"])
         self.new_log_for_self(health, "Maria Sørensen", years_ago(24), SubjectKind.PREGNANT,
                               None)
+
+        # A mother has asked the kindergarten for a log; its leader has yet to answer (R41).
+        siri = self.account("siri", AccountKind.GUARDIAN, "Siri Bakken",
+                            about="guardian who asked for a log")
+        siri.fnr = self.fnr(years_ago(34))
+        self.root.accounts_by_fnr[person_key(siri.fnr)] = "siri"
+        send_request(kinder, {"asked_for": "child", "asker_name": "Siri Bakken",
+                              "subject_name": "Ida Bakken", "subject_fnr": self.fnr(years_ago(4)),
+                              "email": "siri@example.org", "phone": "",
+                              "message": "Ida snakker lite i barnehagen."}, siri)
 
         # A deleted log: only its tombstone remains.
         gone = self.new_log(holder, school, "Tidligere Elev", years_ago(10), [])

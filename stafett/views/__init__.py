@@ -92,6 +92,9 @@ def navigation(request) -> list[tuple]:
     return links
 
 
+MEETING_MODE_KEY = "meeting_mode_log"  # the path of the log shown in meeting mode (R34)
+
+
 @subscriber(BeforeRender)
 def layout_globals(event) -> None:
     """What the layout needs on every page."""
@@ -100,7 +103,9 @@ def layout_globals(event) -> None:
         return
     event.setdefault("identity", request.identity)
     event.setdefault("locales", LOCALES)
-    event.setdefault("meeting_mode", False)
+    # R34: while meeting mode is on, every page it lets through (the meeting's own forms,
+    # the child's view) is drawn for the projector too, with no menu and no user name.
+    event.setdefault("meeting_mode", bool(request.session.get(MEETING_MODE_KEY)))
     event.setdefault("states", STATE_NAMES)
     event.setdefault("fmt", formatter(request.locale_name))
     event.setdefault("word", lambda kind, code: request.translate(name_of(kind, code)))

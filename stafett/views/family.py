@@ -45,6 +45,7 @@ from ..security import (
     request_principals,
 )
 from ..workflows import family
+from . import MEETING_MODE_KEY
 from .formview import FORM_PAGE, FormView
 from .lifecycle_panel import lifecycle_panel
 from .log_content import glimpse_page, note_visible
@@ -275,8 +276,6 @@ def child_values(request, log: Log) -> dict:
 
 
 def in_meeting_mode(request, log: Log) -> bool:
-    from .logs import MEETING_MODE_KEY
-
     return request.session.get(MEETING_MODE_KEY) == request.resource_path(log)
 
 

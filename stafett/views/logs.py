@@ -10,12 +10,12 @@ from pyramid.view import view_config
 
 from ..models.log import Log
 from ..security import Permission
+from . import MEETING_MODE_KEY
 from .family import family_or_child_page
 from .lifecycle_panel import lifecycle_panel
 from .log_content import content_panel
 
 PAGE = "stafett:templates/log/page.pt"
-MEETING_MODE_KEY = "meeting_mode_log"
 
 
 def page_values(request, log, meeting_mode: bool = False) -> dict:

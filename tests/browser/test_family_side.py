@@ -1,5 +1,6 @@
-"""The family's side in Chromium (issue 14): a guardian, a youth of 16 and the child's view,
-at 1280 and 375 px, with axe; the meeting feedback from a guardian reaching the holder.
+"""The family's side in Chromium (issue 14): a guardian, a youth of 16, the child's view and
+a family asking for a log (R41), at 1280 and 375 px, with axe; the meeting feedback from a
+guardian reaching the holder.
 
 Screenshots go to ``$STAFETT_SCREENSHOTS`` when it is set (they are looked at by a person,
 not compared)."""
@@ -121,3 +122,39 @@ def test_meeting_feedback_from_a_guardian_reaches_the_holder(new_page, fresh_ser
         "Vi fikk for lite tid til å snakke om lesingen.")
     expect(holder.locator(".family-views").first).to_contain_text("Ola Nordmann: Virket delvis")
     assert_accessible(holder)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_municipalitys_page_for_asking_for_a_log(page, width):
+    page.set_viewport_size({"width": width, "height": 812})
+    page.goto("/demo/ask-for-log")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Lillevik barnehage")
+    assert_accessible(page)
+    _no_sideways_scroll(page)
+    _shoot(page, f"ask-for-log-{width}")
+
+
+def test_a_leader_answers_a_familys_request_and_the_family_is_told(new_page, fresh_server):
+    with fresh_server.root() as root:
+        kinder = next(u for u in root["demo"].units.values() if u.name == "Lillevik barnehage")
+        console = f"/demo/units/{kinder.id}/console-requests"
+    leader = new_page(fresh_server.url)
+    login_as(leader, "styrer")
+    leader.goto(console)
+    request = leader.locator("article.log-request", has_text="Ida Bakken")
+    assert_accessible(leader)
+    _shoot(leader, "requests-console-1280")
+    request.locator("select[name=holder]").select_option(label="Per Pedagogisk leder")
+    request.locator("form.assign button").click()
+    expect(leader.locator("article.log-request", has_text="Ida Bakken")).to_have_count(0)
+    family = new_page(fresh_server.url)
+    login_as(family, "siri")
+    expect(family.locator("main")).to_contain_text(
+        "Per Pedagogisk leder har fått loggen og tar kontakt med deg")
+    assert_accessible(family)
+    with fresh_server.root() as root:
+        draft = next(log for log in root["demo"].logs.values()
+                     if log.subject.name == "Ida Bakken")
+        assert draft.state == "draft" and draft.unit_id == kinder.id
+        assert [g.name for g in draft.guardians.values()] == ["Siri Bakken"]
