@@ -68,6 +68,10 @@ def callback(request):
         audit.record_login(request, None, False, reason="idporten_state")
         return _back_to_login(request, CANCELLED)
     if "error" in request.GET or "code" not in request.GET:
+        # The person cancelled at ID-porten, or it answered with an error: journaled by
+        # its code (a short word from the protocol, never personal data).
+        code = "".join(c for c in request.GET.get("error", "no_code") if c.isalnum() or c == "_")
+        audit.record_login(request, None, False, reason=f"idporten_{code}"[:64])
         return _back_to_login(request, CANCELLED)
     try:
         person = idporten.finish(request.GET["code"], pending, redirect_uri(request))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import email
 import os
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -399,3 +399,15 @@ def test_without_id_porten_configured_its_pages_are_not_found(datafs):
         assert 'id="idporten-login"' not in testapp.get("/login").text
     finally:
         close_app(plain)
+
+
+def test_a_login_cancelled_at_id_porten_goes_back_to_the_login_page_and_is_journaled(app):
+    person = Person(app)
+    out = person.stafett.get("/idporten-login", status=303)
+    state = parse_qs(urlsplit(out.location).query)["state"][0]
+    back = person.stafett.get("/idporten-callback",
+                              {"state": state, "error": "access_denied<script>"}, status=303)
+    assert back.location.endswith("/login")
+    assert "ble ikke fullført" in back.follow().text
+    entries = app.registry.access_journal.for_municipality(INSTALLATION).of_kind("login_failed")
+    assert entries[-1][1]["reason"] == "idporten_access_deniedscript"
