@@ -19,7 +19,7 @@ from ..models.base import DomainError, today, utcnow
 from ..models.concern import Measure
 from ..models.family import ChildVoice, FamilyVerdict, MeetingFeedback, VoiceWay
 from ..models.log import Log
-from ..models.notes import AuthorRole, Meeting
+from ..models.notes import Meeting
 from ..security import HOLDER, Permission, principals_for
 from .content import announce, author_role, require
 
@@ -155,5 +155,3 @@ def due_at(log: Log, meeting: Meeting | None) -> list[Measure]:
         return []
     return [m for m in awaiting_evaluation(log) if m.deadline <= meeting.date]
 
-
-AUTHOR_ROLES_OF_FAMILY = (AuthorRole.GUARDIAN, AuthorRole.SUBJECT)
