@@ -387,7 +387,7 @@ class BeforeMeeting(FormView):
     def intro(self):
         meeting = self.meeting
         if meeting is None:
-            return _("fam_no_meeting_planned", default="No meeting is planned yet.")
+            return _("fam_no_next_meeting", default="No meeting is planned yet.")
         return _("fam_before_meeting_intro", default=(
             "The meeting on ${date} evaluates these measures. Note how you think each went; "
             "in the meeting you have the last word. Only the log holder reads this."),
