@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import deform
@@ -31,8 +32,16 @@ def make_form(schema, request, buttons=(), autosave: str | None = None, **kw) ->
     kw.setdefault("focus", "off")
     form = deform.Form(bound, buttons=buttons, **kw)
     if autosave:
-        form.widget.attributes = {"data-autosave": autosave}
+        form.widget.attributes = {"data-autosave": autosave,
+                                  "data-autosave-owner": _owner(request)}
     return form
+
+
+def _owner(request) -> str:
+    """Who the browser's copy of a form belongs to, without naming them in the page."""
+    identity = getattr(request, "identity", None)
+    uid = getattr(identity, "uid", "") if identity is not None else ""
+    return hashlib.sha256(f"stafett-autosave:{uid}".encode()).hexdigest()[:16]
 
 
 def field_errors(field, prefix: str = "") -> list[tuple[str, str]]:

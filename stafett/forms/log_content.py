@@ -169,13 +169,40 @@ class ConcernSchema(colander.Schema):
                                     widget=deform.widget.HiddenWidget())
 
 
+def responsible_from_arena(value):
+    """R25: the arena decides what it can (a home measure is the guardians'), and an
+    employee left chosen in a hidden field is dropped unless an employee is responsible."""
+    if not isinstance(value, dict):
+        return value
+    if value.get("arena") == Arena.HOME:
+        value["party"] = str(Party.HOME)
+    if value.get("party") != Party.ACTOR:
+        value["actor"] = ""
+    return value
+
+
+def one_responsible(form, value) -> None:
+    """R25: one responsible party, and an employee named when an employee is responsible."""
+    invalid = colander.Invalid(form)
+    if not value["party"]:
+        invalid.add(colander.Invalid(form["party"], REQUIRED), form.children.index(form["party"]))
+    elif value["party"] == Party.ACTOR and not value["actor"]:
+        invalid.add(colander.Invalid(form["actor"], _("ct_choose_actor", default=(
+            "Choose the employee who is responsible."))), form.children.index(form["actor"]))
+    if invalid.children:
+        raise invalid
+
+
 class MeasureSchema(colander.Schema):
     """R25: text, one responsible party, arena, start and evaluation deadline."""
+
+    preparer = staticmethod(responsible_from_arena)
+    validator = staticmethod(one_responsible)
 
     text = _text(_("ct_measure", default="Measure"), writing_help="text", rows=2, description=_(
         "ct_measure_help", default="Short and concrete: who does what, when and where."))
     arena = _choice(_("ct_arena", default="Arena"), ARENA_LABELS)
-    party = _choice(_("ct_party", default="Responsible"), PARTY_LABELS)
+    party = _choice(_("ct_party", default="Responsible"), PARTY_LABELS, missing="")
     actor = colander.SchemaNode(colander.String(), title=_("ct_actor",
                                                            default="Responsible employee"),
                                 missing="", widget=_deferred_actor_widget,
@@ -204,13 +231,27 @@ class EvaluationSchema(colander.Schema):
     family_comment = _text(_("ct_family_comment", default="The family's comment"), missing="")
 
 
+@colander.deferred
+def _deferred_attendee_checkboxes(node, kw):
+    return deform.widget.CheckboxChoiceWidget(values=list(kw.get("attendee_choices", ())))
+
+
+@colander.deferred
+def _deferred_only_attendees(node, kw):
+    return only(value for value, _label in kw.get("attendee_choices", ()))
+
+
 class MeetingSchema(colander.Schema):
-    """R29: date, agenda, participants, minute-taker, summary, linked concerns."""
+    """R29: date, agenda, participants (ticked among the log's people, or written), minute-taker,
+    summary, linked concerns."""
 
     date = _date(_("ct_meeting_date", default="Date"))
     agenda = _text(_("ct_agenda", default="Agenda"), missing="")
-    participants = _text(_("ct_participants", default="Participants (one per line)"),
-                         missing="")
+    attendees = colander.SchemaNode(colander.Set(), title=_("ct_attendees", default="Present"),
+                                    missing=(), widget=_deferred_attendee_checkboxes,
+                                    validator=_deferred_only_attendees)
+    participants = _text(_("ct_other_participants",
+                           default="Others present (one per line)"), rows=2, missing="")
     minute_taker = _line(_("ct_minute_taker", default="Minute-taker"), missing="")
     summary = _text(_("ct_summary", default="Summary"), writing_help="text", missing="", rows=5)
     concern_ids = colander.SchemaNode(colander.Set(), title=_("ct_linked_concerns",

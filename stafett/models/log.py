@@ -153,6 +153,14 @@ class Log(Resource):
     def actor_ids(self) -> set[str]:
         return {m.actor_id for m in self.active_measures() if m.actor_id}
 
+    def staff_ids(self) -> list[str]:
+        """The employees taking part: the holder, everyone who has been responsible for a
+        measure, and those granted read access."""
+        actors = {m.actor_id for c in self.concerns.values() for m in c.measures.values()
+                  if m.actor_id}
+        granted = sorted(g.employee_id for g in self.grants.values() if g.withdrawn is None)
+        return list(dict.fromkeys([self.holder_id, *sorted(actors), *granted]))
+
     def has_archive(self) -> bool:
         return len(self.archives) > 0
 

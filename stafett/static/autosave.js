@@ -1,27 +1,33 @@
-/* autosave.js: nothing typed is lost (R28).
+/* autosave.js: nothing typed is lost (R28), and nothing is put back unannounced.
  *
  * How a form opts in
- *   <form data-autosave="FORM-ID" ...>   (stafett.views.log_content.content_form does this)
+ *   <form data-autosave="FORM-ID" data-autosave-owner="HASH" ...>  (stafett.forms.make_form)
  *   <script src="${request.static_url('stafett:static/autosave.js')}" defer></script>
- *   Optional: an element with the attribute data-autosave-notice (hidden) near the form; it is
- *   shown when typed text was put back.
+ *   The layout holds <template id="autosave-notice">: the notice shown above the form, with
+ *   its buttons [data-autosave-restore] and [data-autosave-discard] and the two texts
+ *   [data-autosave-restored] and [data-autosave-offered].
  *   Optional: data-autosave-url="URL" on the form: the fields are also POSTed there (with the
  *   form's csrf_token) a moment after typing stops, for a copy on the server.
  *   After a successful save the server redirects to a URL with ?saved=FORM-ID (see
- *   stafett.views.log_content.saved): that clears the browser copy.
+ *   stafett.views.formview.FormView.done): that clears the browser copy.
  *
  * What it does
  *   Every visible field of the form is kept in localStorage under
- *   "stafett-autosave:" + path + "#" + FORM-ID as the user types. When the page is loaded
- *   again (for instance after the 20-minute idle timeout sent the user to the login page and
- *   back, or after a "form expired" error), the values are put back. Hidden fields (the CSRF
- *   token), passwords and files are never stored. Copies older than a week, and all copies
- *   when the user logs out, are removed, since computers are shared.
+ *   "stafett-autosave:" + owner + ":" + path + "#" + FORM-ID as the user types (the owner is
+ *   a hash of who is logged in, so one person's text never appears in another's form).
+ *   When the form is opened again in the same browser tab (after the 20-minute idle timeout
+ *   sent the user to the login page and back, or after a "form expired" error), the values
+ *   are put back and the notice above the form says so and offers to discard them. A copy
+ *   left from another tab or an earlier visit is only offered: the form stays as the server
+ *   drew it until the user chooses to put the text back. Hidden fields (the CSRF token),
+ *   passwords and files are never stored. Copies older than a week, and all copies when the
+ *   user logs out, are removed, since computers are shared.
  */
 (function () {
   "use strict";
   var PREFIX = "stafett-autosave:";
   var PENDING = "stafett-autosave-pending";
+  var TYPED_HERE = "stafett-autosave-typed";  // sessionStorage: keys typed in this tab
   var MAX_AGE_MS = 7 * 24 * 3600 * 1000;
   var SKIP = { hidden: 1, password: 1, file: 1, submit: 1, button: 1, reset: 1 };
 
@@ -30,7 +36,18 @@
   }
 
   function keyFor(form) {
-    return PREFIX + window.location.pathname + "#" + form.getAttribute("data-autosave");
+    return PREFIX + (form.getAttribute("data-autosave-owner") || "") + ":" +
+      window.location.pathname + "#" + form.getAttribute("data-autosave");
+  }
+
+  function tabList(name) {
+    try { return JSON.parse(window.sessionStorage.getItem(name) || "[]"); } catch (e) { return []; }
+  }
+
+  function addToTabList(name, key) {
+    var list = tabList(name);
+    if (list.indexOf(key) < 0) { list.push(key); }
+    window.sessionStorage.setItem(name, JSON.stringify(list));
   }
 
   function fields(form) {
@@ -75,7 +92,49 @@
         changed = true;
       }
     });
+    if (changed) { form.dispatchEvent(new CustomEvent("stafett:restored")); }
     return changed;
+  }
+
+  function discard(form) {
+    var store = storage();
+    if (store) { store.removeItem(keyFor(form)); }
+    form.reset();
+    form.dispatchEvent(new CustomEvent("stafett:restored"));
+  }
+
+  function showNotice(form, restored) {
+    var template = document.getElementById("autosave-notice");
+    if (!template) { return; }
+    var notice = template.content.firstElementChild.cloneNode(true);
+    notice.querySelector("[data-autosave-restored]").hidden = !restored;
+    notice.querySelector("[data-autosave-offered]").hidden = restored;
+    var restoreButton = notice.querySelector("[data-autosave-restore]");
+    restoreButton.hidden = restored;
+    restoreButton.addEventListener("click", function () {
+      restore(form);
+      notice.querySelector("[data-autosave-restored]").hidden = false;
+      notice.querySelector("[data-autosave-offered]").hidden = true;
+      restoreButton.hidden = true;
+    });
+    notice.querySelector("[data-autosave-discard]").addEventListener("click", function () {
+      discard(form);
+      notice.remove();
+    });
+    form.parentNode.insertBefore(notice, form);
+  }
+
+  function hasCopy(form) {
+    var store = storage();
+    var raw = store && store.getItem(keyFor(form));
+    if (!raw) { return false; }
+    try {
+      var saved = JSON.parse(raw).values;
+      return fields(form).some(function (f) {
+        return f.id in saved && saved[f.id] !== (
+          (f.el.type === "checkbox" || f.el.type === "radio") ? f.el.checked : f.el.value);
+      });
+    } catch (e) { return false; }
   }
 
   function clearSaved() {
@@ -83,12 +142,13 @@
     var formId = params.get("saved");
     var store = storage();
     if (!formId || !store) { return; }
-    var pending = JSON.parse(window.sessionStorage.getItem(PENDING) || "[]");
-    pending.filter(function (key) { return key.slice(-(formId.length + 1)) === "#" + formId; })
-      .forEach(function (key) { store.removeItem(key); });
-    window.sessionStorage.setItem(PENDING, JSON.stringify(pending.filter(function (key) {
-      return store.getItem(key) !== null;
-    })));
+    var ofThisForm = function (key) { return key.slice(-(formId.length + 1)) === "#" + formId; };
+    tabList(PENDING).filter(ofThisForm).forEach(function (key) { store.removeItem(key); });
+    [PENDING, TYPED_HERE].forEach(function (name) {
+      window.sessionStorage.setItem(name, JSON.stringify(tabList(name).filter(function (key) {
+        return !ofThisForm(key) && store.getItem(key) !== null;
+      })));
+    });
     params.delete("saved");
     var query = params.toString();
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "")
@@ -119,12 +179,14 @@
 
   function watch(form) {
     var timer = null;
-    if (restore(form)) {
-      var notice = form.parentNode.querySelector("[data-autosave-notice]");
-      if (notice) { notice.hidden = false; }
+    if (tabList(TYPED_HERE).indexOf(keyFor(form)) >= 0) {
+      if (restore(form)) { showNotice(form, true); }
+    } else if (hasCopy(form)) {
+      showNotice(form, false);
     }
     function changed() {
       save(form);
+      addToTabList(TYPED_HERE, keyFor(form));
       window.clearTimeout(timer);
       timer = window.setTimeout(function () { serverCopy(form); }, 1500);
     }
@@ -132,9 +194,7 @@
     form.addEventListener("change", changed);
     form.addEventListener("submit", function () {
       save(form);
-      var pending = JSON.parse(window.sessionStorage.getItem(PENDING) || "[]");
-      if (pending.indexOf(keyFor(form)) < 0) { pending.push(keyFor(form)); }
-      window.sessionStorage.setItem(PENDING, JSON.stringify(pending));
+      addToTabList(PENDING, keyFor(form));
     });
   }
 

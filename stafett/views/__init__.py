@@ -95,6 +95,15 @@ def navigation(request) -> list[tuple]:
 MEETING_MODE_KEY = "meeting_mode_log"  # the path of the log shown in meeting mode (R34)
 
 
+def in_meeting_mode(request, log) -> bool:
+    return request.session.get(MEETING_MODE_KEY) == request.resource_path(log)
+
+
+def log_home(request, log) -> str:
+    """Where "back to the log" leads: the meeting page while the log is on the projector."""
+    return request.resource_url(log, "meeting-mode" if in_meeting_mode(request, log) else "")
+
+
 @subscriber(BeforeRender)
 def layout_globals(event) -> None:
     """What the layout needs on every page."""

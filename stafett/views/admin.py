@@ -233,6 +233,7 @@ class AddEmployee(ConsoleForm):
         unit = self.context
         employees = sorted(unit.employees.values(), key=lambda e: (not e.active, e.name))
         return {"unit": unit, "employees": employees, "tab": "staff", "error": error,
+                "errors": list(errors),
                 "form": form_html,
                 "holding": lambda e: unit.municipality.index.count("holder", e.id)}
 
@@ -272,7 +273,7 @@ class EditEmployee(ConsoleForm):
 
     def page(self, form_html: str, errors=(), error=None) -> dict:
         return {"unit": self.context.unit, "title": self.title, "tab": "staff",
-                "form": form_html, "error": error}
+                "form": form_html, "error": error, "errors": list(errors)}
 
     def success(self, data):
         staff.update_employee(self.context, data, self.request.identity)

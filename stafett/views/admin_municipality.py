@@ -29,7 +29,8 @@ class AddUnit(ConsoleForm):
 
     def page(self, form_html: str, errors=(), error=None) -> dict:
         return {"municipality": self.context, "form": form_html, "services": SERVICE_NAMES,
-                "figures": stats.municipality_figures(self.context)}
+                "figures": stats.municipality_figures(self.context), "errors": list(errors),
+                "error": error}
 
     def success(self, data):
         unit = staff.add_unit(self.context, data, self.request.identity)
@@ -45,6 +46,7 @@ class UnitPage(ConsoleForm):
         employees = sorted((e for e in unit.employees.values() if e.active),
                            key=lambda e: e.name)
         return {"unit": unit, "form": unit_form, "leader_form": leader_form, "error": error,
+                "errors": list(errors),
                 "employees": employees, "leaders": [e for e in employees if e.is_leader]}
 
 

@@ -19,6 +19,7 @@ from ..i18n import LOCALES, _
 from ..models.org import AppRoot
 from ..security import account_is_usable
 from ..services.passwords import check_otp, check_password
+from .errors import LOGIN_REASON
 
 LOGIN_FAILED = _("login_failed", default="Wrong username, password or one-time code.")
 THROTTLED = _("login_throttled", default="Too many failed attempts. Wait a few minutes and "
@@ -34,7 +35,20 @@ def local_login(request) -> str:
 def login_page(request, form: str, error=None) -> dict:
     idporten = request.registry.idporten is not None
     return {"form": form, "error": error, "idporten": idporten, "local": local_login(request),
-            "ask_pages": _ask_pages(request) if idporten else []}
+            "ask_pages": _ask_pages(request) if idporten else [],
+            "why": _why(request)}
+
+
+def _why(request) -> str | None:
+    """After an ended session, the page says why the user is here (read once)."""
+    if request.session.pop(LOGIN_REASON, None) != "session_ended":
+        return None
+    idle = int(request.registry.settings.get("stafett.session_idle_seconds", 1200))
+    return request.translate(_("login_session_ended", mapping={"minutes": max(1, idle // 60)},
+                               default="You were logged out because nothing happened for "
+                                       "${minutes} minutes, to protect the children's "
+                                       "information. What you had typed is kept in this "
+                                       "browser: log in again to go on where you were."))
 
 
 def _ask_pages(request) -> list[tuple[str, str]]:

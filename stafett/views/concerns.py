@@ -25,6 +25,7 @@ from ..workflows.content import (
     edit_concern,
     goal_revision,
 )
+from . import in_meeting_mode, log_home
 from .formview import FORM_PAGE, FormView
 from .log_content import concern_item, family_views, hints_for, log_of
 
@@ -96,6 +97,7 @@ def concern_page(request):
     log = log_of(concern)
     may_edit = request.has_permission(P.EDIT, concern)
     return {"log": log, "item": concern_item(request, log, concern), "may_edit": may_edit,
+            "back_url": log_home(request, log),
             "hints": _page_hints(request, concern) if may_edit else [],
             "meetings": log.meetings, "former_goals": concern.former_goals}
 
@@ -185,7 +187,11 @@ class MeasureForm(FormView):
         return self.request.resource_url(self.concern)
 
     def bind(self) -> dict:
-        return dict(super().bind(), actor_choices=actor_choices(self.log))
+        choices = actor_choices(self.log)
+        if in_meeting_mode(self.request, self.log):  # R34: no name from outside the log
+            taking_part = set(self.log.staff_ids())
+            choices = [(id_, name) for id_, name in choices if id_ in taking_part]
+        return dict(super().bind(), actor_choices=choices)
 
 
 @view_config(context=Concern, name="add-measure", renderer=FORM_PAGE, permission=P.EDIT)
@@ -264,7 +270,9 @@ class EvaluateMeasure(MeasureForm):
         before agrees, it is filled in for them to confirm."""
         verdicts = {str(v.verdict) for v in family.verdicts_on(self.log, self.context)
                     if v.verdict}
-        return {"family_verdict": verdicts.pop()} if len(verdicts) == 1 else {}
+        held = family.todays_meeting(self.log) or family.last_meeting_held(self.log)
+        values = {"meeting": held.id} if held else {}
+        return dict(values, family_verdict=verdicts.pop()) if len(verdicts) == 1 else values
 
     def bind(self) -> dict:
         fmt = self.request.fmt

@@ -12,6 +12,7 @@ from pyramid_retry import is_error_retryable
 from ZODB.POSException import ConflictError
 
 from .. import audit
+from ..security import SESSION_USER
 
 
 @forbidden_view_config(renderer="stafett:templates/error.pt")
@@ -19,11 +20,27 @@ def forbidden(request):
     """Anyone not logged in (also after the idle timeout, in the middle of a form) goes to
     the login page and comes back to the same page; the browser keeps the typed text."""
     if request.identity is None:
+        ended = session_ended(request)
         request.session["came_from"] = _page_to_return_to(request)
+        if ended:
+            request.session[LOGIN_REASON] = "session_ended"
         return HTTPSeeOther(location=request.application_url + "/login")
     audit.record_denied(request)
     request.response.status = HTTPForbidden.code
     return {"code": 403}
+
+
+LOGIN_REASON = "login_reason"  # why the login page is shown; read once by views/auth.py
+SESSION_COOKIE = "session"  # pyramid's SignedCookieSessionFactory default
+
+
+def session_ended(request) -> bool:
+    """The browser brought a session that is no longer valid: idle too long (the signed
+    cookie's timeout empties it; any page seen before left at least a CSRF token in it),
+    or its login was ended elsewhere."""
+    session = request.session
+    return bool(session.get(SESSION_USER)) or (
+        SESSION_COOKIE in request.cookies and not dict(session))
 
 
 def _page_to_return_to(request) -> str:

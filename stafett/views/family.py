@@ -29,7 +29,7 @@ from ..models.base import today
 from ..models.concern import Arena, Party
 from ..models.family import ChildVoice
 from ..models.log import Log
-from ..models.notes import AuthorRole, Meeting
+from ..models.notes import Meeting
 from ..security import (
     ACTOR,
     FAMILY,
@@ -45,10 +45,10 @@ from ..security import (
     request_principals,
 )
 from ..workflows import family
-from . import MEETING_MODE_KEY
+from . import in_meeting_mode, log_home
 from .formview import FORM_PAGE, FormView
 from .lifecycle_panel import lifecycle_panel
-from .log_content import glimpse_page, note_visible
+from .log_content import glimpse_page, glimpse_row, note_visible
 
 P = Permission
 FAMILY_PAGE = "stafett:templates/log/family.pt"
@@ -69,12 +69,6 @@ RESPONSIBLE = {
     (Party.HOME, False): _("fam_resp_home", default="You at home"),
     (Party.HOME, True): _("fam_resp_guardians", default="Your guardians"),
     (Party.SUBJECT, True): _("fam_resp_you", default="You"),
-}
-AUTHOR_LABELS = {
-    AuthorRole.HOLDER: _("fam_author_holder", default="the log holder"),
-    AuthorRole.ACTOR: _("fam_author_actor", default="an employee"),
-    AuthorRole.GUARDIAN: _("fam_author_guardian", default="a guardian"),
-    AuthorRole.SUBJECT: _("fam_author_subject", default="the child or youth"),
 }
 
 
@@ -176,12 +170,6 @@ def family_responsible(request, log: Log, measure) -> str:
     return employee.name if employee is not None else ""
 
 
-def glimpse_row(request, glimpse) -> dict:
-    account = request.app_root.accounts.get(glimpse.author)
-    return {"glimpse": glimpse, "author": account.display_name if account else "",
-            "role": AUTHOR_LABELS[glimpse.author_role]}
-
-
 def last_visit(request, log: Log) -> dt.datetime | None:
     """When this person's visit before this one was (``stafett.visits``, not the object
     database: a GET writes nothing there)."""
@@ -272,11 +260,7 @@ def child_values(request, log: Log) -> dict:
             "voices": family.voices_of(log)[-5:],
             "may_speak": request.has_permission(P.SPEAK, log) and bool(log.meetings)
             and not request.has_permission(P.EDIT, log),
-            "back_url": request.resource_url(log, "meeting-mode" if meeting_mode else "")}
-
-
-def in_meeting_mode(request, log: Log) -> bool:
-    return request.session.get(MEETING_MODE_KEY) == request.resource_path(log)
+            "back_url": log_home(request, log)}
 
 
 @view_config(context=Log, name="child-view", renderer=CHILD_PAGE, permission=P.VIEW)

@@ -19,6 +19,7 @@ from ..i18n import _
 from ..messages import message_for
 from ..models.base import DomainError, find_parent
 from ..models.log import Log
+from . import in_meeting_mode, log_home
 
 FORM_PAGE = "stafett:templates/form.pt"
 SAVE = _("ct_save", default="Save")
@@ -54,7 +55,7 @@ class FormView:
         raise NotImplementedError
 
     def back_url(self) -> str | None:
-        return self.request.resource_url(self.log) if self.log is not None else None
+        return log_home(self.request, self.log) if self.log is not None else None
 
     def page(self, form_html: str, errors=(), error=None) -> dict:
         """Values for ``templates/form.pt`` (a subclass with its own template adds more)."""
@@ -106,5 +107,7 @@ class FormView:
         forget the text it kept for this form (static/autosave.js)."""
         self.request.notice(self.request.translate(message))
         query = {"saved": self.formid} if self.autosave else None
-        url = self.request.resource_url(resource, query=query)
+        view = "meeting-mode" if resource is self.log and in_meeting_mode(self.request,
+                                                                          self.log) else ""
+        url = self.request.resource_url(resource, view, query=query)
         return HTTPSeeOther(location=url + (f"#{anchor}" if anchor else ""))

@@ -20,7 +20,7 @@ from ..messages import STATE_NAMES
 from ..models.base import find_parent, today, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
 from ..models.log import Log
-from ..models.notes import LogNote, NoteVisibility
+from ..models.notes import AuthorRole, LogNote, NoteVisibility
 from ..models.org import AppRoot
 from ..security import FAMILY, HOLDER, Permission, request_principals
 from ..services import writing_help
@@ -105,7 +105,7 @@ def content_panel(request, log) -> dict:
         "concerns": [concern_item(request, log, c) for c in concerns],
         "meetings": [meeting_item(request, log, m) for m in
                      sorted(log.meetings.values(), key=lambda m: m.date)] if full else [],
-        "glimpses": glimpses,
+        "glimpses": [glimpse_row(request, g) for g in glimpses],
         "older_glimpses": request.resource_url(log, query={"glimpses": older}, anchor="glimpses")
         if older else None,
         "notes": sorted((n for n in log.notes.values() if note_visible(request, n)),
@@ -135,6 +135,20 @@ def meeting_item(request, log: Log, meeting) -> dict:
             "may_answer": meeting.date <= today()
             and request.has_permission(Permission.FAMILY_INPUT, log),
             "may_speak": request.has_permission(Permission.SPEAK, log)}
+
+
+AUTHOR_LABELS = {
+    AuthorRole.HOLDER: _("fam_author_holder", default="the log holder"),
+    AuthorRole.ACTOR: _("fam_author_actor", default="an employee"),
+    AuthorRole.GUARDIAN: _("fam_author_guardian", default="a guardian"),
+    AuthorRole.SUBJECT: _("fam_author_subject", default="the child or youth"),
+}
+
+
+def glimpse_row(request, glimpse) -> dict:
+    account = request.app_root.accounts.get(glimpse.author)
+    return {"glimpse": glimpse, "author": account.display_name if account else "",
+            "role": AUTHOR_LABELS[glimpse.author_role]}
 
 
 GLIMPSES_PER_PAGE = 20

@@ -123,7 +123,7 @@ def consent_file(request):
 @view_config(context=Consent, name="withdraw", renderer=FORM_PAGE, permission=P.RECORD_CONSENT)
 class WithdrawConsent(LifecycleForm):
     schema_factory = WithdrawConsentSchema
-    title = _("lc_withdraw_consent", default="Consent withdrawn")
+    title = _("lc_withdraw_consent", default="Withdraw consent")
     button = _("lc_record_withdrawal", default="Record the withdrawal")
     intro = _("lc_withdraw_intro", default="Orally is enough. If the log rests on this "
                                            "consent, it is closed at once.")

@@ -8,6 +8,8 @@ from pyramid.view import view_config
 from ..forms.family import WAY_LABELS
 from ..forms.log_content import (
     ARENA_LABELS,
+    DECISION_LABELS,
+    VERDICT_LABELS,
     GlimpseSchema,
     LogNoteSchema,
     MeetingSchema,
@@ -15,6 +17,7 @@ from ..forms.log_content import (
 )
 from ..forms.log_lifecycle import uploaded_bytes
 from ..i18n import _
+from ..models.base import today
 from ..models.files import pdf_upload
 from ..models.log import Log
 from ..models.notes import Glimpse, LogNote, Meeting, PrivateNote
@@ -43,11 +46,39 @@ def _concern_choices(log: Log) -> list[tuple[str, str]]:
 
 
 # -- meetings -------------------------------------------------------------------------------
+PERSON_ROLES = {
+    "subject": _("ct_present_subject", default="the child or youth"),
+    "guardian": _("ct_present_guardian", default="guardian"),
+    "holder": _("ct_present_holder", default="log holder"),
+    "actor": _("ct_present_actor", default="takes part in the log"),
+}
+
+
+def people_of(log: Log) -> list[tuple[str, str]]:
+    """Everyone taking part in this log, (name, role), for ticking who came to a meeting:
+    names from this log only, so the form is safe on the projector too (R34)."""
+    employee = log.municipality.employee
+    people = [(log.subject.name, "subject")]
+    people += [(g.name, "guardian") for g in log.guardians.values()]
+    people += [(e.name, "holder" if e.id == log.holder_id else "actor")
+               for e in map(employee, log.staff_ids()) if e is not None]
+    return list(dict.fromkeys(people))
+
+
 class MeetingForm(FormView):
     schema_factory = MeetingSchema
 
     def bind(self) -> dict:
-        return dict(super().bind(), concern_choices=_concern_choices(self.log))
+        translate = self.request.translate
+        return dict(super().bind(), concern_choices=_concern_choices(self.log),
+                    attendee_choices=[(name, f"{name} ({translate(PERSON_ROLES[role])})")
+                                      for name, role in people_of(self.log)])
+
+    def ordered(self, data: dict) -> dict:
+        """The ticked names in the order the form offers them."""
+        ticked = data["attendees"]
+        return dict(data, attendees=[name for name, _role in people_of(self.log)
+                                     if name in ticked])
 
 
 @view_config(context=Log, name="add-meeting", renderer=FORM_PAGE, permission=P.EDIT)
@@ -57,8 +88,11 @@ class AddMeeting(MeetingForm):
     formid = "meeting-form"
     title = _("ct_add_meeting", default="New meeting")
 
+    def appstruct(self) -> dict:
+        return {"date": today()}
+
     def success(self, data):
-        add_meeting(self.log, data, self.request.identity, request=self.request)
+        add_meeting(self.log, self.ordered(data), self.request.identity, request=self.request)
         return self.done(self.log, _("ct_meeting_saved", default="The meeting is saved."))
 
 
@@ -72,13 +106,16 @@ class EditMeeting(MeetingForm):
 
     def appstruct(self) -> dict:
         meeting = self.context
+        known = {name for name, _role in people_of(self.log)}
         return {"date": meeting.date, "agenda": meeting.agenda,
-                "participants": "\n".join(meeting.participants),
+                "attendees": {name for name in meeting.participants if name in known},
+                "participants": "\n".join(n for n in meeting.participants if n not in known),
                 "minute_taker": meeting.minute_taker, "summary": meeting.summary,
                 "concern_ids": set(meeting.concern_ids)}
 
     def success(self, data):
-        edit_meeting(self.context, data, self.request.identity, request=self.request)
+        edit_meeting(self.context, self.ordered(data), self.request.identity,
+                     request=self.request)
         return self.done(self.log, _("ct_meeting_saved", default="The meeting is saved."))
 
 
@@ -97,8 +134,15 @@ def meeting_measures_pdf(request):
     voices = [{"text": v.text, "way": request.translate(WAY_LABELS[v.way]),
                "concern": log.concerns[v.concern_id].text if v.concern_id in log.concerns
                else ""} for v in family.voices_of(log, meeting_id=meeting.id)]
+    t = request.translate
+    evaluated = [{"text": m.text, "service_view": m.evaluation.service_view,
+                  "verdict": t(VERDICT_LABELS[m.evaluation.family_verdict]),
+                  "comment": m.evaluation.family_comment,
+                  "decision": t(DECISION_LABELS[m.evaluation.decision])}
+                 for concern in log.concerns.values() for m in concern.measures.values()
+                 if m.evaluation is not None and m.evaluation.meeting_id == meeting.id]
     html = archive.render_html("meeting_measures.pt", request.locale_name, log=log,
-                               meeting=meeting, rows=rows, voices=voices)
+                               meeting=meeting, rows=rows, voices=voices, evaluated=evaluated)
     return file_response(archive.render_pdf(html), f"tiltak-{meeting.date}.pdf",
                          "application/pdf")
 

@@ -168,7 +168,9 @@ def edit_meeting(meeting: Meeting, data: dict, actor, request=None) -> None:
 def _apply_meeting(meeting: Meeting, data: dict, log: Log) -> None:
     meeting.date = data["date"]
     meeting.agenda = data["agenda"]
-    meeting.participants = _lines(data["participants"])
+    ticked = tuple(data.get("attendees", ()))
+    others = tuple(name for name in _lines(data["participants"]) if name not in ticked)
+    meeting.participants = ticked + others
     meeting.minute_taker = data["minute_taker"]
     meeting.summary = data["summary"]
     meeting.concern_ids = tuple(c for c in data["concern_ids"] if c in log.concerns)

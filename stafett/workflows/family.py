@@ -137,6 +137,13 @@ def next_meeting(log: Log, day: dt.date | None = None) -> Meeting | None:
     return min(coming, key=lambda m: m.date) if coming else None
 
 
+def todays_meeting(log: Log, day: dt.date | None = None) -> Meeting | None:
+    """The meeting being held: the one dated today (the latest entered, if several)."""
+    day = day or today()
+    held_today = [m for m in log.meetings.values() if m.date == day]
+    return max(held_today, key=lambda m: m.created) if held_today else None
+
+
 def last_meeting_held(log: Log, day: dt.date | None = None) -> Meeting | None:
     day = day or today()
     held = [m for m in log.meetings.values() if m.date <= day]

@@ -266,17 +266,25 @@ def test_holder_adds_meeting_before_and_about_concerns(testapp, emma, read_root)
     form = _form(testapp.get(emma["log"] + "add-meeting"))
     form.set("date", TODAY.isoformat())
     form["agenda"] = "Evaluering av lesetiltakene"
-    form["participants"] = "Lars Lærer\nOla Nordmann"
+    boxes = {box._value: box for box in form.fields["checkbox"]}
+    # Attendance is ticked among the log's own people; anyone else is written in.
+    assert {"Emma Nordmann", "Ola Nordmann", "Kari Nordmann", "Lars Lærer"} <= set(boxes)
+    boxes["Ola Nordmann"].checked = boxes["Lars Lærer"].checked = True
+    form["participants"] = "Pia Psykolog\nOla Nordmann"
     form["minute_taker"] = "Lars Lærer"
     form["summary"] = "Lesingen går bedre."
-    form.get("checkbox", index=0).checked = True
+    form.fields["checkbox"][-1].checked = True  # the concerns discussed come last
     page = form.submit("save", status=303).follow()
     assert "Evaluering av lesetiltakene" in page.text
     with read_root() as root:
         meeting = next(m for m in _log(root, "Emma Nordmann").meetings.values()
                        if m.agenda == "Evaluering av lesetiltakene")
-        assert meeting.participants == ("Lars Lærer", "Ola Nordmann")
+        assert meeting.participants == ("Ola Nordmann", "Lars Lærer", "Pia Psykolog")
         assert len(meeting.concern_ids) == 1
+    edit = _form(testapp.get(f"{emma['log']}meetings/{meeting.id}/edit"))
+    ticked = {box._value for box in edit.fields["checkbox"] if box.checked}
+    assert {"Ola Nordmann", "Lars Lærer"} <= ticked and "Emma Nordmann" not in ticked
+    assert edit["participants"].value == "Pia Psykolog"
 
 
 def _add_glimpse(testapp, log_url, text):
