@@ -87,7 +87,7 @@ def test_the_meeting_is_registered_and_recorded_from_meeting_mode(testapp, emma)
     card = page.html.select_one(".meeting-now").get_text(" ", strip=True)
     assert "Lesing og friminutt" in card and "Ola Nordmann, Lars Lærer" in card
 
-    form = _form(page.click(description="Dagsorden, oppmøte og referat"))
+    form = _form(page.click(description="Saksliste, oppmøte og oppsummering"))
     form["summary"] = "Emma leser høyt hver dag. Hun vil gjerne ha en lesevenn."
     page = form.submit("save", status=303).follow()
     assert page.request.path.endswith("/meeting-mode")
