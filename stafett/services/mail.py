@@ -1,5 +1,6 @@
-"""Mail delivery: SMTP, or files in a folder (development). Both send when the transaction
-commits, so a refused or retried request sends nothing twice.
+"""Mail delivery: SMTP, or files in a folder (development). Both send after the transaction
+commits, so a refused or retried request sends nothing twice; a message that cannot be
+handed over is reported to the sender's ``on_failure`` (R37: the holder sees it).
 
 ``stafett.mail_delivery = smtp`` uses the ``mail.*`` settings of pyramid_mailer;
 ``files`` writes each message under ``mail.top_level_directory``, in one folder per log,
@@ -8,9 +9,11 @@ so that deleting a log (R17) removes the messages about it too.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
+import smtplib
 
 import transaction
 from pyramid.events import subscriber
@@ -20,25 +23,43 @@ from pyramid_mailer.mailer import Mailer
 from ..events import AfterTransition
 from ..models.base import utcnow
 
+log = logging.getLogger(__name__)
 DEFAULT_SENDER = "stafett@localhost"
 GENERAL = "general"  # messages that concern no log
 
 
 class SmtpDelivery:
-    """pyramid_mailer's transactional SMTP delivery behind the ``send(message, about)``
-    interface; a message handed to the SMTP server is out of Stafett's hands."""
+    """pyramid_mailer's SMTP mailer behind the ``send(message, about)`` interface. Each
+    message is handed to the SMTP server after the commit, on its own, so that a refusal
+    is known and reported; a message handed over is out of Stafett's hands."""
 
-    def __init__(self, mailer: Mailer):
+    def __init__(self, mailer: Mailer, transaction_manager=None):
         self.mailer = mailer
+        self.transaction_manager = transaction_manager
 
-    def bind(self, **kw) -> SmtpDelivery:
-        return SmtpDelivery(self.mailer.bind(**kw))
+    def bind(self, transaction_manager=None, **kw) -> SmtpDelivery:
+        return SmtpDelivery(self.mailer.bind(**kw), transaction_manager)
 
-    def send(self, message, about: str = GENERAL) -> None:
-        self.mailer.send(message)
+    def send(self, message, about: str = GENERAL, on_failure=None) -> None:
+        after_commit(self.transaction_manager, self._send_if_committed, message, on_failure)
 
     def erase(self, about: str) -> None:
         """Nothing is kept here once sent."""
+
+    def _send_if_committed(self, committed: bool, message, on_failure) -> None:
+        if not committed:
+            return
+        try:
+            self.mailer.send_immediately(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("SMTP did not take a message: %s", type(exc).__name__)
+            if on_failure is not None:
+                on_failure("smtp_refused")
+
+
+def after_commit(manager, hook, *args) -> None:
+    """``hook(committed, *args)`` once the current transaction has ended."""
+    (manager or transaction.manager).get().addAfterCommitHook(hook, args=args)
 
 
 class FolderDelivery:
@@ -54,16 +75,22 @@ class FolderDelivery:
     def bind(self, transaction_manager=None, **kw) -> FolderDelivery:
         return FolderDelivery(self.directory, self.default_sender, transaction_manager)
 
-    def send(self, message, about: str = GENERAL) -> None:
-        manager = self.transaction_manager or transaction.manager
-        manager.get().addAfterCommitHook(self._write_if_committed, args=(message, about))
+    def send(self, message, about: str = GENERAL, on_failure=None) -> None:
+        after_commit(self.transaction_manager, self._write_if_committed, message, about,
+                     on_failure)
 
     def erase(self, about: str) -> None:
         shutil.rmtree(self._folder(about), ignore_errors=True)
 
-    def _write_if_committed(self, committed: bool, message, about: str) -> None:
-        if committed:
+    def _write_if_committed(self, committed: bool, message, about: str, on_failure) -> None:
+        if not committed:
+            return
+        try:
             self.write(message, about)
+        except OSError:
+            log.warning("A message could not be written to the mail folder")
+            if on_failure is not None:
+                on_failure("smtp_refused")
 
     def write(self, message, about: str = GENERAL) -> str:
         folder = self._folder(about)
