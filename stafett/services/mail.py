@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import shutil
 import smtplib
@@ -55,6 +56,21 @@ class SmtpDelivery:
             log.warning("SMTP did not take a message: %s", type(exc).__name__)
             if on_failure is not None:
                 on_failure("smtp_refused")
+
+
+class _CrlfSmtp(smtplib.SMTP):
+    """repoze.sendmail hands the message over with bare line feeds; SMTP lines end in CRLF
+    (RFC 5321 2.3.8), and a server reads a longer message (an attachment) as one line far
+    past the limit and refuses it."""
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kw):
+        if isinstance(msg, bytes):
+            msg = re.sub(rb"(?<!\r)\n", b"\r\n", msg)
+        return super().sendmail(from_addr, to_addrs, msg, *args, **kw)
+
+
+class _CrlfSmtpSsl(_CrlfSmtp, smtplib.SMTP_SSL):
+    pass
 
 
 def after_commit(manager, hook, *args) -> None:
@@ -110,7 +126,9 @@ def mailer_from_settings(settings) -> SmtpDelivery | FolderDelivery:
     if settings.get("stafett.mail_delivery", "smtp") == "files":
         return FolderDelivery(settings["mail.top_level_directory"],
                               settings["mail.default_sender"])
-    return SmtpDelivery(Mailer.from_settings(settings, "mail."))
+    mailer = Mailer.from_settings(settings, "mail.")
+    mailer.smtp_mailer.smtp, mailer.smtp_mailer.smtp_ssl = _CrlfSmtp, _CrlfSmtpSsl
+    return SmtpDelivery(mailer)
 
 
 @subscriber(AfterTransition)

@@ -71,3 +71,11 @@ def mobile_number(text: str) -> str | None:
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in mobile:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def save_choices(account, choices: dict, email: str, mobile: str) -> None:
+    """Stored on the account, replacing the old choices whole (a new dict: persistent)."""
+    account.notify_choices = {kind: channel for kind, channel in choices.items()
+                              if kind in KIND_TITLES and channel in CHANNELS}
+    account.notify_email = email or None
+    account.notify_phone = (mobile_number(mobile) if mobile else None)

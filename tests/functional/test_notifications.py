@@ -1,0 +1,233 @@
+"""R37: notifications reach people as each chose, over a real SMTP peer and a real HTTP SMS
+gateway on loopback; one message per guardian (R44), no child's name in any of them, and
+what could not be sent shows on the holder's log page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import webtest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+
+from stafett import main
+
+from ..conftest import app_settings, close_app, login
+from .test_mail import Inbox, _free_port
+
+TODAY = dt.date.today()
+CHILD = ("Emma", "Nordmann")
+
+
+class SmsPeer:
+    """A gateway that records each JSON POST and answers ``status``."""
+
+    def __init__(self):
+        self.received, self.status = [], 200
+        peer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                peer.received.append((json.loads(body), self.headers.get("Authorization")))
+                self.send_response(peer.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def peers(datafs):
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    sms = SmsPeer()
+    app = main({}, **app_settings(datafs, **{
+        "stafett.mail_delivery": "smtp", "mail.host": "127.0.0.1", "mail.port": str(port),
+        "stafett.sms.url": sms.url, "stafett.sms.token": "secret-token",
+        "stafett.sms.sender": "Stafett"}))
+    try:
+        yield app, inbox, sms
+    finally:
+        close_app(app)
+        sms.stop()
+        controller.stop()
+
+
+def _content_form(page):
+    return next(form for key, form in page.forms.items()
+                if isinstance(key, str) and "__formid__" in form.fields)
+
+
+def _emma(app):
+    conn = app.registry._zodb_databases[""].open()
+    try:
+        root = conn.root()["stafett"]
+        log = next(log for log in root["demo"].logs.values()
+                   if log.subject.name == "Emma Nordmann")
+        concern = next(c for c in log.concerns.values() if c.text.startswith("Emma strever"))
+        return f"/demo/logs/{log.id}/", f"/demo/logs/{log.id}/concerns/{concern.id}/"
+    finally:
+        conn.close()
+
+
+def _change_in_db(app, change):
+    conn = app.registry._zodb_databases[""].open()
+    try:
+        change(conn.root()["stafett"])
+        conn.transaction_manager.commit()
+    finally:
+        conn.close()
+
+
+def _client(app, username):
+    client = webtest.TestApp(app)
+    login(client, username)
+    return client
+
+
+def _choose(app, username, **choices):
+    client = _client(app, username)
+    form = _content_form(client.get("/notifications"))
+    for kind, channel in choices.items():
+        form[kind] = channel
+    form.submit("save", status=303)
+
+
+def _wait(condition, seconds=5.0):
+    deadline = time.time() + seconds
+    while not condition() and time.time() < deadline:
+        time.sleep(0.05)
+
+
+def _mails(inbox, since=0):
+    return [(rcpt[0], message) for rcpt, message in inbox.messages[since:]]
+
+
+def _assert_no_child(*texts):
+    for text in texts:
+        assert not any(name in text for name in CHILD), text
+
+
+def test_r37_glimpse_measure_and_meeting_reach_each_guardian_as_they_chose(peers):
+    app, inbox, sms = peers
+    log_url, concern_url = _emma(app)
+    _choose(app, "forelder2", glimpse="none", measure="sms", meeting="email")
+    holder = _client(app, "larer")
+
+    # A glimpse: Ola (defaults: e-mail, and SMS as the municipality sends SMS and his
+    # number is known) gets both; Kari chose nothing.
+    form = _content_form(holder.get(log_url + "add-glimpse"))
+    form["text"] = "Emma hjalp en venn i dag."
+    form.submit("save", status=303)
+    _wait(lambda: len(inbox.messages) >= 1 and len(sms.received) >= 1)
+    (to, glimpse_mail), = _mails(inbox)
+    assert to == "forelder@example.org" and glimpse_mail["To"] == to
+    assert glimpse_mail["Subject"] == "Et nytt lysglimt i en stafettlogg"
+    (glimpse_sms, auth), = sms.received
+    assert glimpse_sms["to"] == "+4790000000" and glimpse_sms["from"] == "Stafett"
+    assert auth == "Bearer secret-token"
+    assert glimpse_sms["text"].startswith("Stafett: Et nytt lysglimt")
+    assert "http://localhost/" in glimpse_sms["text"]
+
+    # A measure: Ola by e-mail and SMS, Kari by SMS only.
+    form = _content_form(holder.get(concern_url + "add-measure"))
+    form["text"] = "Emma får lese høyt for en voksen hver dag."
+    form["arena"], form["party"] = "home", "home"
+    form["actor"].force_value("")
+    form.set("start", TODAY.isoformat())
+    form.set("deadline", (TODAY + dt.timedelta(weeks=4)).isoformat())
+    form.submit("save", status=303)
+    _wait(lambda: len(inbox.messages) >= 2 and len(sms.received) >= 3)
+    assert [to for to, _m in _mails(inbox, 1)] == ["forelder@example.org"]
+    assert len(sms.received) == 3  # one each: Ola's and Kari's share the demo number
+
+    # A meeting: each guardian gets an invitation of their own with a calendar entry.
+    meeting_day = TODAY + dt.timedelta(days=10)
+    form = _content_form(holder.get(log_url + "add-meeting"))
+    form["date"] = meeting_day.isoformat()
+    form["agenda"] = "Emma sin lesing"
+    form.submit(status=303)
+    _wait(lambda: len(inbox.messages) >= 4)
+    invitations = _mails(inbox, 2)
+    assert sorted(to for to, _m in invitations) == ["forelder2@example.org",
+                                                     "forelder@example.org"]
+    for to, message in invitations:
+        assert message["To"] == to  # R44: nobody sees the other's address
+        assert message["Subject"] == "Invitasjon til et møte"
+        ics = next(part for part in message.iter_attachments()
+                   if part.get_content_type() == "text/calendar")
+        event = Calendar.from_ical(ics.get_content()).walk("VEVENT")[0]
+        assert event.decoded("dtstart") == meeting_day
+        assert str(event["summary"]) == "Samarbeidsmøte (Stafett)"
+        _assert_no_child(ics.get_content())
+
+    for _to, message in _mails(inbox):
+        _assert_no_child(message["Subject"], message.get_body(("plain",)).get_content())
+    _assert_no_child(*(received["text"] for received, _auth in sms.received))
+
+
+def test_r37_what_cannot_be_sent_is_shown_to_the_holder(peers):
+    app, inbox, sms = peers
+    log_url, _concern = _emma(app)
+
+    def no_email_for_ola(root):
+        log = next(log for log in root["demo"].logs.values()
+                   if log.subject.name == "Emma Nordmann")
+        next(g for g in log.guardians.values() if g.username == "forelder").email = ""
+    _change_in_db(app, no_email_for_ola)
+    sms.status = 500
+    holder = _client(app, "larer")
+    form = _content_form(holder.get(log_url + "add-glimpse"))
+    form["text"] = "Emma smilte hele dagen."
+    form.submit("save", status=303)
+    _wait(lambda: len(inbox.messages) >= 1 and len(sms.received) >= 2)
+    assert [to for to, _m in _mails(inbox)] == ["forelder2@example.org"]
+
+    page = holder.get(log_url + "full")
+    failures = page.html.find(id="failed-notices").get_text(" ", strip=True)
+    assert ("Varselet til Ola Nordmann om nytt lysglimt kunne ikke sendes: "
+            "ingen e-postadresse.") in failures
+    assert "SMS-tjenesten avviste det" in failures
+    assert "Kari Nordmann" in failures  # her SMS was refused too
+
+    guardian = _client(app, "forelder2")  # the family does not see the holder's list
+    assert "failed-notices" not in guardian.get(log_url + "full").text
+
+
+def test_r37_nobody_is_told_of_their_own_glimpse(peers):
+    app, inbox, sms = peers
+    log_url, _concern = _emma(app)
+    guardian = _client(app, "forelder")
+    form = _content_form(guardian.get(log_url + "add-glimpse"))
+    form["text"] = "Vi var på tur i skogen."
+    form.submit("save", status=303)
+    _wait(lambda: len(inbox.messages) >= 1)
+    time.sleep(0.2)
+    assert [to for to, _m in _mails(inbox)] == ["forelder2@example.org"]
+    assert [r["to"] for r, _a in sms.received] == ["+4790000000"]  # Kari's, not Ola's
+
+
+def test_r37_failures_are_erased_with_the_log(peers):
+    app, _inbox, _sms = peers
+    log_url, _concern = _emma(app)
+    log_id = log_url.strip("/").rsplit("/", 1)[-1]
+    failures = app.registry.notice_failures
+    failures.record(log_id, "glimpse", "guardian:x", "email", "no_email")
+    assert failures.of_log(log_id)
+    failures.forget_log(log_id)
+    assert failures.of_log(log_id) == []
