@@ -17,7 +17,7 @@ from icalendar import Calendar
 
 from stafett import main
 
-from ..conftest import app_settings, close_app, login
+from ..conftest import app_settings, close_app, csrf_token, login
 from .test_mail import Inbox, _free_port
 
 TODAY = dt.date.today()
@@ -231,3 +231,79 @@ def test_r37_failures_are_erased_with_the_log(peers):
     assert failures.of_log(log_id)
     failures.forget_log(log_id)
     assert failures.of_log(log_id) == []
+
+
+# -- the settings page ("Varsler") ---------------------------------------------------------------
+def test_a_person_sets_their_own_choices_and_sees_them_kept(testapp, read_root):
+    login(testapp, "forelder")
+    page = testapp.get("/")
+    assert page.html.find(id="notification-settings")["href"].endswith("/notifications")
+    form = _content_form(testapp.get("/notifications"))
+    assert "sms" not in [value for value, _sel, _text in form["glimpse"].options]  # no SMS here
+    assert "transfer" not in form.fields  # the family chooses for the family's kinds
+    form["glimpse"], form["email"], form["mobile"] = "none", "ola@example.net", "412 34 567"
+    done = form.submit("save", status=303)
+    assert done.location.endswith("/notifications")
+    again = _content_form(done.follow())
+    assert again["glimpse"].value == "none" and again["email"].value == "ola@example.net"
+    assert again["mobile"].value == "+4741234567"
+    with read_root() as root:
+        account = root.accounts["forelder"]
+        assert account.notify_choices["glimpse"] == "none"
+        assert root.accounts["forelder2"].notify_choices is None
+
+
+def test_bad_input_is_named_and_kept(testapp, read_root):
+    login(testapp, "forelder")
+    form = _content_form(testapp.get("/notifications"))
+    form["email"], form["mobile"] = "ikke-en-adresse", "22 33 44 55"
+    failed = form.submit("save", status=200)
+    assert "Ikke et mobilnummer" in failed.text and "ikke-en-adresse" in failed.text
+    token = csrf_token(failed)
+    refused = testapp.post("/notifications", {"csrf_token": token, "__formid__":
+                                              "notifications", "glimpse": "fax", "save": ""})
+    assert refused.status_int == 200 and "Velg en av verdiene" in refused.text
+    with read_root() as root:
+        assert root.accounts["forelder"].notify_email is None
+
+
+def test_nobody_opens_or_changes_another_s_choices(testapp, read_root):
+    assert testapp.get("/notifications", expect_errors=True).status_int in (303, 403)
+    login(testapp, "forelder2")
+    assert testapp.get("/notifications/forelder", expect_errors=True).status_int == 404
+    assert testapp.post("/notifications", {"glimpse": "none", "save": ""},
+                        expect_errors=True).status_int == 400  # no CSRF token
+    with read_root() as root:
+        assert root.accounts["forelder"].notify_choices is None
+        assert root.accounts["forelder2"].notify_choices is None
+
+
+# -- new since last time, on the front page -----------------------------------------------------
+def _news(client) -> str:
+    section = client.get("/").html.find(id="news")
+    return section.get_text(" ", strip=True) if section is not None else ""
+
+
+def test_the_front_page_lists_logs_with_news_since_the_last_look(app, read_root):
+    log_url, _concern = _emma(app)
+    with read_root() as root:
+        log_id = log_url.split("/")[3]
+        forelder, larer = root.accounts["forelder"].uid, root.accounts["larer"].uid
+    def quiet_for_an_hour(root):
+        root["demo"].logs[log_id].activity.at -= dt.timedelta(hours=1)
+    _change_in_db(app, quiet_for_an_hour)
+    visits = app.registry.visits
+    ten_minutes_ago = time.time_ns() - 10 * 60 * 10**9
+    for uid in (forelder, larer):
+        visits.visit(log_id, uid, now_ns=ten_minutes_ago)
+    guardian = _client(app, "forelder")
+    assert "Emma Nordmann" not in _news(guardian)  # nothing since the last look
+
+    holder = _client(app, "larer")
+    form = _content_form(holder.get(log_url + "add-glimpse"))
+    form["text"] = "En fin dag."
+    form.submit("save", status=303)
+    assert "Emma Nordmann" in _news(guardian)
+    assert "Emma Nordmann" not in _news(holder)  # their own glimpse is no news to them
+    guardian.get(log_url)  # the family's page: the visit is stamped
+    assert "Emma Nordmann" not in _news(guardian)
