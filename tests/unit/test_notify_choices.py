@@ -7,11 +7,25 @@ import pytest
 from stafett.access_journal import SqliteBackend
 from stafett.i18n import _
 from stafett.services.notice_failures import NoticeFailures
-from stafett.services.notify import (Notifier, deliver, employee_recipient,
-                                     family_recipients, is_actor)
-from stafett.services.notify_choices import (BOTH, EMAIL, NONE, SMS, channel_for,
-                                             default_channel, kinds_for, mobile_number,
-                                             save_choices, wants)
+from stafett.services.notify import (
+    Notifier,
+    deliver,
+    employee_recipient,
+    family_recipients,
+    is_actor,
+)
+from stafett.services.notify_choices import (
+    BOTH,
+    EMAIL,
+    NONE,
+    SMS,
+    channel_for,
+    default_channel,
+    kinds_for,
+    mobile_number,
+    save_choices,
+    wants,
+)
 from stafett.services.sms import SmsGateway
 
 SUBJECT, BODY = _("t_subject", default="Something new"), _("t_body", default="Log in")
