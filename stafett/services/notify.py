@@ -148,6 +148,26 @@ def family_recipients(log) -> list[Recipient]:
     return found
 
 
+def registered_contacts(request, account) -> tuple[set[str], set[str]]:
+    """(e-mail addresses, phone numbers) others registered for this person: the
+    employer's record, and their own guardian entries in the logs of the account's index
+    entries (the front page's lookup), so it costs the person's own logs."""
+    emails, phones = set(), set()
+    municipality = request.app_root.get(account.municipality)
+    if municipality is None:
+        return emails, phones
+    employee = municipality.employee(account.employee_id)
+    entries = [employee] if employee is not None else []
+    names = [account.username] + ([person_key(account.fnr)] if account.fnr else [])
+    for log_id in {i for name in names for i in municipality.index.ids("account", name)}:
+        log = municipality.logs.get(log_id)
+        entries += [g for g in (log.guardians.values() if log is not None else ())
+                    if g.username == account.username or (account.fnr and g.fnr == account.fnr)]
+    emails = {e.email for e in entries if e.email}
+    phones = {p.phone for p in entries if p.phone}
+    return emails, phones
+
+
 def employee_recipient(employee, root=None) -> Recipient:
     root = root or find_parent(employee, AppRoot)
     account = account_of(root, employee.username, None)

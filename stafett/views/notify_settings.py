@@ -10,6 +10,7 @@ from ..forms.notify_settings import settings_schema
 from ..i18n import _
 from ..models.org import AppRoot
 from ..security import Permission
+from ..services.notify import registered_contacts
 from ..services.notify_choices import channel_for, kinds_for, save_choices
 from .formview import FormView
 
@@ -40,16 +41,21 @@ class NotificationSettings(FormView):
         return self.request.registry.sms is not None
 
     def schema(self):
-        return settings_schema(kinds_for(self.account), self.sms_configured)
+        emails, phones = self.registered()
+        return settings_schema(kinds_for(self.account), self.sms_configured,
+                               ", ".join(sorted(emails)), ", ".join(sorted(phones)))
+
+    def registered(self) -> tuple[set[str], set[str]]:
+        """The addresses and numbers registered for this person by others: their
+        employer's record, and their own entry as a guardian in each of their logs (their
+        own details, R44), found through the index like the front page's."""
+        if not hasattr(self, "_registered"):
+            self._registered = registered_contacts(self.request, self.account)
+        return self._registered
 
     def known_phone(self) -> str:
-        """The number messages go to now: the person's own, else their employer's record."""
-        account = self.account
-        if account.notify_phone:
-            return account.notify_phone
-        municipality = self.request.app_root.get(account.municipality)
-        employee = municipality.employee(account.employee_id) if municipality else None
-        return getattr(employee, "phone", "") or ""
+        """The number messages go to now, for the default choice."""
+        return self.account.notify_phone or next(iter(sorted(self.registered()[1])), "")
 
     def appstruct(self) -> dict:
         account, phone = self.account, self.known_phone()

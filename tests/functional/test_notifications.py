@@ -238,7 +238,9 @@ def test_a_person_sets_their_own_choices_and_sees_them_kept(testapp, read_root):
     login(testapp, "forelder")
     page = testapp.get("/")
     assert page.html.find(id="notification-settings")["href"].endswith("/notifications")
-    form = _content_form(testapp.get("/notifications"))
+    settings = testapp.get("/notifications")
+    assert "Registrert for deg nå: forelder@example.org." in settings.text  # from the log
+    form = _content_form(settings)
     assert "sms" not in [value for value, _sel, _text in form["glimpse"].options]  # no SMS here
     assert "transfer" not in form.fields  # the family chooses for the family's kinds
     form["glimpse"], form["email"], form["mobile"] = "none", "ola@example.net", "412 34 567"
