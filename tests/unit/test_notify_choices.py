@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from stafett.access_journal import SqliteBackend
@@ -27,6 +29,7 @@ from stafett.services.notify_choices import (
     wants,
 )
 from stafett.services.sms import SmsGateway
+from stafett.workflows.daily import run_daily
 
 SUBJECT, BODY = _("t_subject", default="Something new"), _("t_body", default="Log in")
 
@@ -115,3 +118,16 @@ def test_failures_are_not_recorded_for_work_rolled_back(world, tm, tmp_path):
             Notifier(failures=failures, transaction_manager=tm))
     tm.abort()
     assert failures.of_log(log.id) == []
+
+
+def test_a_reminder_to_an_actor_without_an_address_is_shown_as_failed(world, tm, tmp_path):
+    log = world.active()
+    measure = world.measure(world.concern(log), world.actor)
+    world.emp(world.actor).email = ""
+    failures = NoticeFailures(SqliteBackend(str(tmp_path / "side.sqlite")))
+    run_daily(world.m, measure.deadline - dt.timedelta(days=3),
+              Notifier(failures=failures, transaction_manager=tm))
+    tm.commit()
+    (failure,) = failures.of_log(log.id)
+    assert (failure["kind"], failure["recipient"], failure["reason"]) == (
+        "evaluation_due", f"employee:{world.actor.employee_id}", "no_email")
