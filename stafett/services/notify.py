@@ -377,13 +377,14 @@ def _invitations(meeting, locale: str) -> list[Attachment]:
 
 
 def meeting_invitation(meeting, locale: str) -> Attachment:
-    """An iCalendar REQUEST for the meeting: the day (a whole-day event: meetings are
+    """An iCalendar event for the meeting: the day (a whole-day event: meetings are
     planned by the day), a neutral title, no child's name and no agenda (that is read
-    after logging in). A change sends the same UID with a higher SEQUENCE."""
+    after logging in). PUBLISH, not REQUEST: nobody is asked to answer through their
+    calendar. A change sends the same UID with a higher SEQUENCE."""
     calendar = Calendar()
     calendar.add("prodid", "-//Stafett//Stafettlogg//NO")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{meeting.id}@stafett")
     event.add("dtstamp", utcnow())
@@ -396,7 +397,7 @@ def meeting_invitation(meeting, locale: str) -> Attachment:
     if place:
         event.add("location", place)
     calendar.add_component(event)
-    return Attachment("invitation.ics", "text/calendar; method=REQUEST; charset=utf-8",
+    return Attachment("invitation.ics", "text/calendar; method=PUBLISH; charset=utf-8",
                       calendar.to_ical())
 
 
