@@ -13,6 +13,7 @@ def main(global_config, **settings):
         config.include(_sessions)
         config.include("pyramid_chameleon")
         config.include(".services.mail")
+        config.include(".services.notify")
         config.include(".forms")
         config.include(".views")
         config.scan(".views")

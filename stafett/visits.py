@@ -15,6 +15,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS log_visits ("
     " log VARCHAR(64) NOT NULL, account VARCHAR(64) NOT NULL,"
     " last BIGINT NOT NULL, previous BIGINT, PRIMARY KEY (log, account))",
+    "CREATE INDEX IF NOT EXISTS log_visits_by_account ON log_visits (account, log)",
 )
 VISIT_GAP_NS = 30 * 60 * 10**9
 REFRESH_NS = 60 * 10**9  # pages within a minute of the last stamp leave it be: no write
@@ -50,6 +51,26 @@ class Visits:
             "INSERT INTO log_visits (log, account, last, previous) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (log, account) DO UPDATE SET last = excluded.last,"
             " previous = excluded.previous", (log_id, account_uid, last, previous))
+
+    def seen(self, log_id: str, account_uid: str, now_ns: int | None = None) -> None:
+        """The person saw the log as it is now (they changed it themselves): the stamp
+        moves on, the visit before stays what it was."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        self.backend.execute(
+            "INSERT INTO log_visits (log, account, last, previous) VALUES (?, ?, ?, NULL)"
+            " ON CONFLICT (log, account) DO UPDATE SET last = excluded.last"
+            " WHERE log_visits.last < excluded.last", (log_id, account_uid, now_ns))
+
+    def last_seen(self, account_uid: str, log_ids) -> dict[str, int]:
+        """When the person last looked at each of these logs (ns), for those they have
+        looked at; one query, by the account's own rows."""
+        log_ids = list(log_ids)
+        if not log_ids:
+            return {}
+        marks = ", ".join("?" for _id in log_ids)
+        return dict(self.backend.query(
+            f"SELECT log, last FROM log_visits WHERE account = ? AND log IN ({marks})",
+            (account_uid, *log_ids)))
 
     def forget_log(self, log_id: str) -> None:
         """A deleted log leaves no trace of who read it here (R17)."""

@@ -207,6 +207,11 @@ class Account(Resource):
     otp_pending = None
     otp_last_step = None
     enrolled_log = None
+    # Notifications (R37, ``services.notify_choices``): kind -> channel, and the person's
+    # own address and mobile number (None: those registered in the log or by the employer).
+    notify_choices = None
+    notify_email = None
+    notify_phone = None
 
     def __init__(self, username: str, password_hash: str, kind: AccountKind,
                  municipality: str, display_name: str, employee_id: str | None = None):

@@ -3,6 +3,7 @@ consents, read grants, transfers and the messages sent (R2-R6, R44)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 from ..i18n import _
@@ -17,6 +18,8 @@ def lifecycle_panel(request, log) -> dict:
     full = request.has_permission(Permission.VIEW, log)
     consent_rights = request.has_permission(Permission.RECORD_CONSENT, log)
     holder = account is not None and account.employee_id == log.holder_id
+    if account is not None:  # the front page's "new since last time" (SQL, not ZODB)
+        request.registry.visits.visit(log.id, account.uid)
     return {"lc": SimpleNamespace(
         error=None,
         full=full,
@@ -27,6 +30,7 @@ def lifecycle_panel(request, log) -> dict:
         grants=_grants(request, log) if full else [],
         transfers=_transfers(request, log),
         outbox=list(reversed(list(log.outbox.values()))) if holder else [],
+        failed_notices=failed_notices(request, log) if holder else [],
         employee=log.municipality.employee,
         unit_name=lambda unit_id: getattr(log.municipality.units.get(unit_id or ""), "name", ""),
         party_name=lambda party: _party_name(log, party),
@@ -124,3 +128,50 @@ def _open_transfer(log):
 def _party_name(log, party: str) -> str:
     guardian = log.guardians.get(party)
     return guardian.name if guardian is not None else log.subject.name
+
+
+# -- notifications that could not be sent (R37) ---------------------------------------------
+NOTICE_ABOUT = {
+    "log_activated": _("nt_about_log_activated", default="the log being opened"),
+    "glimpse": _("nt_about_glimpse", default="a new glimpse"),
+    "measure": _("nt_about_measure", default="a measure"),
+    "meeting": _("nt_about_meeting", default="a meeting"),
+    "transfer_proposed": _("nt_about_transfer", default="a transfer"),
+    "evaluation_due": _("nt_about_evaluation_due", default="an evaluation coming due"),
+    "consent_expiring": _("nt_about_consent_expiring", default="a consent expiring"),
+    "guardian_invited": _("nt_about_invitation", default="an invitation"),
+}
+NOTICE_REASONS = {
+    "no_email": _("nt_reason_no_email", default="no e-mail address"),
+    "no_mobile": _("nt_reason_no_mobile", default="no mobile number"),
+    "smtp_refused": _("nt_reason_smtp_refused", default="the mail server did not take it"),
+    "gateway_refused": _("nt_reason_gateway_refused", default="the SMS service refused it"),
+    "gateway_unreachable": _("nt_reason_gateway_unreachable",
+                             default="the SMS service did not answer"),
+}
+
+
+def failed_notices(request, log) -> list[SimpleNamespace]:
+    """What could not be sent about this log, newest first, for the holder to phone about:
+    the store keeps ids, the names come from the log."""
+    found = []
+    for row in request.registry.notice_failures.of_log(log.id):
+        text = _("nt_failed", default="The notification to ${name} about ${about} could not "
+                                      "be sent: ${reason}.",
+                 mapping={"name": _recipient_name(log, row["recipient"]),
+                          "about": NOTICE_ABOUT.get(row["kind"], row["kind"]),
+                          "reason": NOTICE_REASONS.get(row["reason"], row["reason"])})
+        found.append(SimpleNamespace(at=dt.datetime.fromtimestamp(row["at"] / 1e9, dt.UTC),
+                                     text=text))
+    return found
+
+
+def _recipient_name(log, ref: str) -> str:
+    kind, _sep, ref_id = ref.partition(":")
+    if kind == "guardian":
+        found = log.guardians.get(ref_id)
+    elif kind == "employee":
+        found = log.municipality.employee(ref_id)
+    else:
+        found = log.subject
+    return getattr(found, "name", "") or "?"

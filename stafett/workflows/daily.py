@@ -27,6 +27,8 @@ class DailyReport:
 
 
 def run_daily(municipality, today: dt.date, mailer=None) -> DailyReport:
+    """``mailer``: a ``notify.Notifier`` (mail, SMS and failures), a bare mailer, or None
+    to record the reminders on the logs only."""
     report = DailyReport()
     report.expired = _expire_consents(municipality, today)
     report.actors_reminded = _remind_actors(municipality, today, mailer)
@@ -52,9 +54,9 @@ def _remind_actors(municipality, today: dt.date, mailer) -> int:
         log = municipality.logs[log_id]
         measure = log.concerns[concern_id].measures[measure_id]
         actor = municipality.employee(measure.actor_id)
-        if log.state in ("active", "reopened") and actor is not None and actor.email \
+        if log.state in ("active", "reopened") and actor is not None \
                 and getattr(measure, "reminded_on", None) is None:
-            notify.evaluation_due(log, measure, actor.email, mailer)
+            notify.evaluation_due(log, measure, actor, mailer)
             measure.reminded_on = today
             sent += 1
     return sent
@@ -66,7 +68,7 @@ def _remind_leaders(municipality, today: dt.date, mailer) -> int:
     for _, log_id, consent_id in municipality.index.consents_expiring(until, today.isoformat()):
         log = municipality.logs[log_id]
         consent = log.consents[consent_id]
-        leaders = [e.email for e in municipality.unit_leaders(log.unit_id) if e.email]
+        leaders = municipality.unit_leaders(log.unit_id)
         if leaders and getattr(consent, "reminded_on", None) is None:
             notify.consent_expiring(log, consent, leaders, mailer)
             consent.reminded_on = today

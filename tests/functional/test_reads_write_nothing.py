@@ -25,11 +25,11 @@ def pages(read_root) -> dict[str, list[str]]:
         "larer": ["/", log, f"{log}concerns/{concern_id}/", f"{log}access-log",
                   f"{log}access-log?format=csv", f"{log}meetings/{meeting_id}/pdf",
                   f"{log}add-glimpse", f"{log}concerns/{concern_id}/edit",
-                  f"{log}child-view", f"{log}add-voice"],
+                  f"{log}child-view", f"{log}add-voice", "/notifications"],
         # the family's page records the visit, in SQL (stafett.visits), not in ZODB
         "forelder": ["/", log, log, f"{log}full", f"{log}supervision", f"{log}access-log",
                      f"{log}before-meeting", f"{log}meetings/{meeting_id}/feedback",
-                     f"{log}child-view"],
+                     f"{log}child-view", "/notifications"],
         "rektor": ["/", unit + "console", unit + "console-logs", unit + "console-consents",
                    unit + "console-passive", unit + "console-transfers", unit + "audit",
                    unit + "audit?format=csv", f"{unit}console-delete?log={emma_id}"],

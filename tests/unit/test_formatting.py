@@ -80,7 +80,7 @@ def test_the_evaluation_reminder_mail_writes_the_deadline_for_the_reader(world):
     log = world.active()
     measure = world.measure(world.concern(log), world.actor)
     measure.deadline = dt.date(2026, 7, 1)
-    message = notify.evaluation_due(log, measure, "actor@example.org")
+    message = notify.evaluation_due(log, measure, world.emp(world.actor))
     assert "01.07.2026" in message.body and "2026-07-01" not in message.body
 
 
