@@ -246,6 +246,7 @@ def test_a_table_reads_as_a_list_on_a_phone_and_as_a_table_on_a_desktop(page):
     page.set_viewport_size(PHONE)
     label = cell.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == '"Status: "'
+    _shoot(page, "phone-home-375")
     expect(page.locator("table.list thead").first).to_be_attached()  # for screen readers
 
 
