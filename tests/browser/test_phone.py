@@ -282,6 +282,42 @@ def test_the_holder_writes_a_glimpse_with_one_thumb(new_page, fresh_server):
     expect(page.locator("#glimpses")).to_contain_text("Emma leste høyt for klassen i dag.")
 
 
+def test_long_words_addresses_and_links_break_instead_of_widening_the_page(new_page,
+                                                                          fresh_server):
+    words = ("Tilgjengelighetserklæringsarbeidsgruppemøteinnkallingen til "
+             "kontaktlaereren.med.et.langt.navn@solbakken-skole.demo.kommune.no, se "
+             "https://www.example.org/stafettlogg/veiledning/for/foresatte/og/ansatte/i/"
+             "kommunen/som/bruker/telefonen/til/lysglimt")
+    holder = new_page(fresh_server.url)
+    holder.set_viewport_size(PHONE)
+    login_as(holder, "larer")
+    holder.goto(fresh_server.log_path("Emma Nordmann") + "add-glimpse")
+    holder.get_by_label("Lysglimt").fill(words)
+    holder.get_by_role("button", name="Lagre").click()
+    expect(holder.locator("#glimpses")).to_contain_text("Tilgjengelighetserklærings")
+    _no_sideways_scroll(holder)
+    guardian = new_page(fresh_server.url)
+    guardian.set_viewport_size(PHONE)
+    login_as(guardian, "forelder")
+    guardian.goto(fresh_server.log_path("Emma Nordmann"))
+    expect(guardian.locator(".family-glimpses")).to_contain_text("kontaktlaereren.med")
+    _no_sideways_scroll(guardian)
+
+
+def test_a_tablet_shows_the_menu_and_tables_as_they_are_on_a_desktop(page, live_server):
+    page.set_viewport_size(TABLET)
+    login_as(page, "larer")
+    expect(page.locator("summary.menu-button")).to_be_hidden()
+    expect(page.get_by_role("button", name="Logg ut", exact=True)).to_be_visible()
+    cell = page.locator("table.list td[data-label='Status']").first
+    assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
+    _shoot(page, "tablet-home-768")
+    page.goto(live_server.log_path("Emma Nordmann"))
+    expect(page.get_by_role("link", name="Skriv et lysglimt")).to_be_visible()
+    _no_sideways_scroll(page)
+    _shoot(page, "tablet-log-holder-768")
+
+
 def test_a_guardian_reads_the_agreement_and_writes_a_glimpse_with_one_thumb(new_page,
                                                                            fresh_server):
     page = new_page(fresh_server.url)
