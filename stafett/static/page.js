@@ -3,6 +3,8 @@
  *
  *   <select data-submit-on-change>   sends its form when another option is chosen (the
  *                                    language menu; a <noscript> button does it without JS)
+ *   <details class="menu">           the top menu: open on a wide screen (its button is
+ *                                    hidden there), folded on a narrow one; Escape folds it
  */
 (function () {
   "use strict";
@@ -12,4 +14,18 @@
       field.form.submit();
     }
   });
+
+  var menu = document.querySelector("details.menu");
+  var wide = window.matchMedia && window.matchMedia("(min-width: 40.01rem)");
+  if (menu && wide) {
+    var fit = function () { menu.open = wide.matches; };
+    fit();
+    wide.addEventListener("change", fit);
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open && !wide.matches) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
 }());
