@@ -104,11 +104,12 @@ def page_type(url: str) -> str:
     return path + ("?" + "&".join(names) if names else "")
 
 
-def crawl(page: Page, start: str = "/") -> dict[str, dict]:
-    """Look at the pages reachable from ``start`` by links on this site, at most
-    ``PER_TYPE`` of each type: {url: what LOOK found, with the HTTP status}."""
+def crawl(page: Page, start: str = "/", first: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Look at the pages reachable from ``start`` (and ``first``, looked at before the rest)
+    by links on this site, at most ``PER_TYPE`` of each type: {url: what LOOK found, with
+    the HTTP status}."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    seen, queue, found, per_type = {start}, deque([start]), {}, {}
+    seen, queue, found, per_type = {start, *first}, deque([*first, start]), {}, {}
     while queue and len(found) < PAGES_PER_ROLE:
         url = queue.popleft()
         kind = page_type(url)
@@ -138,11 +139,16 @@ def problems(pages: dict[str, dict], folded: bool = True) -> dict[str, list[str]
     return found
 
 
+# The log with every kind of measure action: the front page may list others first.
+RICHEST_LOG = {"larer": "Emma Nordmann"}
+
+
 @pytest.mark.parametrize("username", sorted(EXPECTED))
-def test_no_page_a_role_reaches_scrolls_sideways_on_a_phone(page, username):
+def test_no_page_a_role_reaches_scrolls_sideways_on_a_phone(page, live_server, username):
     page.set_viewport_size(PHONE)
     login_as(page, username)
-    pages = crawl(page)
+    richest = RICHEST_LOG.get(username)
+    pages = crawl(page, first=(live_server.log_path(richest),) if richest else ())
     missing = set(EXPECTED[username]) - {page_type(url) for url in pages}
     assert missing == set(), f"{username} no longer reaches these pages"
     assert problems(pages) == {}
