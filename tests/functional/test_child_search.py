@@ -76,6 +76,9 @@ def test_every_result_shown_is_journaled_as_a_read(testapp, access, emma, read_r
     assert (entry["view"], entry["actor"], entry["basis"]) == ("search", uid, ("holder",))
     testapp.get("/demo/search", {"q": "nosuchname"})
     assert len(access.of_log(emma["id"])) == before + 1  # not shown, not read
+    testapp.reset()
+    login(testapp, "forelder")  # the family sees the search in "who has read the log"
+    assert "barnet funnet i et søk" in testapp.get(emma["url"] + "access-log").text
 
 
 def test_r45_a_whole_number_tells_who_holds_a_log_one_may_not_see(testapp, access, emma):
