@@ -25,7 +25,7 @@ import time
 from stdnum.no import fodselsnummer
 
 from stafett.models import AppRoot, Employee, Log, Municipality, ServiceType, Subject, Unit
-from stafett.models.search import find_ids, logs_of_child, matches, parse, visible_sets
+from stafett.models.search import find_ids, logs_of_child, matches, parse, visible_to
 
 FIRST = ("Emma", "Nora", "Sofie", "Ella", "Olivia", "Ada", "Ingrid", "Åse", "Maja", "Frida",
          "Jakob", "Noah", "Emil", "Lucas", "Oliver", "Filip", "Aksel", "Søren", "Bjørn",
@@ -84,7 +84,7 @@ def build(total: int, seed: int = 11):
 def search(m, employee, query: str) -> list:
     """What the search page does, less the HTTP and the journal."""
     terms = parse(query)
-    ids, _more = find_ids(m.index, terms, visible_sets(m.index, employee), 20)
+    ids, _more = find_ids(m.index, terms, visible_to(m.index, employee), 20)
     return [log for log in (m.logs[i] for i in ids) if matches(log, terms)]
 
 

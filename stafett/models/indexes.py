@@ -17,7 +17,8 @@ from persistent import Persistent
 
 from .base import OSLO, utcnow
 from .search import FIELD as CHILD_FIELD
-from .search import child_keys
+from .search import UNIT_FIELD as UNIT_CHILD_FIELD
+from .search import child_keys, unit_child_keys
 
 
 def _guardian_and_subject_accounts(log) -> set[str]:
@@ -202,6 +203,7 @@ LOG_FIELDS: dict[str, Callable] = {
     "holder_attention": _holder_attention,
     # Finding a child by name or number (R45): keyed digests only (``models.search``).
     CHILD_FIELD: child_keys,
+    UNIT_CHILD_FIELD: unit_child_keys,
 }
 
 # Fields ordered or ranged over, or looked up per person, never counted per value: no Length
@@ -211,7 +213,7 @@ UNCOUNTED = frozenset({"account", "unit_recent", "unit_state_recent", "unit_dead
                        "transfer_to_since", "transfer_from_since", "transfer_to_employee_since",
                        "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention",
-                       CHILD_FIELD})
+                       CHILD_FIELD, UNIT_CHILD_FIELD})
 
 
 def _concerns_by_category(log) -> Counter:

@@ -26,10 +26,10 @@ from .base import DomainError
 from .identity import birth_date, validate_fnr
 
 FIELD = "child"
+UNIT_FIELD = "unit_child"  # (unit id, digest): a leader's search walks their unit's hits
 MIN_PREFIX, MAX_PREFIX = 2, 16
 MAX_QUERY, MAX_TERMS = 100, 5
 DIGEST_BYTES = 12
-FEW = 200  # visible logs walked at once, without trying the term's logs first
 
 _PLAIN = str.maketrans({"æ": "ae", "ø": "o", "đ": "d", "ł": "l", "þ": "th"})
 _OLD_WAY = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "đ": "d", "ł": "l", "þ": "th"})
@@ -64,6 +64,10 @@ def born6(fnr: str) -> str:
 def digest(key: bytes, kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[
         :2 * DIGEST_BYTES]
+
+
+def unit_child_keys(log) -> set[tuple[str, str]]:
+    return {(log.unit_id, key) for key in child_keys(log)}
 
 
 def child_keys(log) -> set[str]:
@@ -161,58 +165,42 @@ def matches(log, terms: Iterable[Term]) -> bool:
 
 
 # -- who may see which logs ----------------------------------------------------------------
-def visible_sets(index, employee) -> list[tuple[object, int]]:
-    """(set of log ids, its size) of the logs an employee holds, acts in or was granted
-    reading, and of the unit they lead (R3, R4, R6): the logs a search looks among."""
-    fields = [("holder", employee.id), ("actor", employee.id), ("reader", employee.id)]
-    if employee.is_leader:
-        fields.append(("unit", employee.unit_id))
-    found = []
-    for field, value in fields:
-        ids = index.id_set(field, value)
-        if ids is not None:
-            found.append((ids, index.count(field, value)))
-    return found
+def visible_to(index, employee) -> tuple[list, list[str]]:
+    """The logs a search by this employee looks among (R3, R4, R6): the sets of those they
+    hold, act in or were granted reading, and the units they lead."""
+    own = [ids for field in ("holder", "actor", "reader")
+           if (ids := index.id_set(field, employee.id)) is not None]
+    return own, [employee.unit_id] if employee.is_leader else []
 
 
-def find_ids(index, terms: list[Term], within: list[tuple[object, int]] | None,
+def find_ids(index, terms: list[Term], within: tuple[list, list[str]] | None,
              limit: int) -> tuple[list[str], bool]:
-    """Up to ``limit`` ids of logs matching every term (by the index) and, unless
-    ``within`` is None, in one of its sets; and whether there were more.
+    """Up to ``limit`` ids of logs matching every term (by the index), among ``within``
+    (``visible_to``; None: the whole municipality), and whether there were more.
 
-    The walk goes through the most telling term's logs, or through the logs the person
-    may see when there are fewer of those: its cost follows the smaller of the two, never
-    the number of logs in the municipality."""
-    term_sets = [index.id_set(FIELD, term.key(index))
-                 for term in sorted(terms, key=lambda t: -t.specificity)]
+    Each walk goes through what can only be a result or is the person's own: the most
+    telling term's logs in a unit they lead (``UNIT_FIELD``), or the logs they hold, act
+    in or read; the other terms are looked up. So the cost follows the results and the
+    person's own logs, never the number of logs in the municipality."""
+    ordered = sorted(terms, key=lambda t: -t.specificity)
+    keys = [term.key(index) for term in ordered]
+    term_sets = [index.id_set(FIELD, key) for key in keys]
     if not term_sets or any(ids is None for ids in term_sets):
         return [], False
     if within is None:
-        return _first(term_sets[0], term_sets[1:], None, limit)
-    if not within:
-        return [], False
-    seen = sum(size for _ids, size in within)
-    visible = [ids for ids, _size in within]
-    found = None
-    if seen > FEW:
-        found = _first(term_sets[0], term_sets[1:], visible, limit, budget=seen)
-    if found is None:
-        found = _first(_unique(visible), term_sets, None, limit)
-    return found
-
-
-def _first(walk: Iterable[str], others: list, visible: list | None, limit: int,
-           budget: int | None = None) -> tuple[list[str], bool] | None:
-    """None when the walk took more than ``budget`` steps: the other way is shorter."""
+        walks = [(term_sets[0], term_sets[1:])]
+    else:
+        own, units = within
+        walks = [(_unique(own), term_sets)] if own else []
+        walks += [(ids, term_sets[1:]) for unit_id in units
+                  if (ids := index.id_set(UNIT_FIELD, (unit_id, keys[0]))) is not None]
     found: list[str] = []
-    for steps, log_id in enumerate(walk, 1):
-        if budget is not None and steps > budget:
-            return None
-        if all(log_id in ids for ids in others) and (
-                visible is None or any(log_id in ids for ids in visible)):
-            found.append(log_id)
-            if len(found) > limit:
-                return found[:limit], True
+    for walk, others in walks:
+        for log_id in walk:
+            if log_id not in found and all(log_id in ids for ids in others):
+                found.append(log_id)
+                if len(found) > limit:
+                    return found[:limit], True
     return found, False
 
 

@@ -20,7 +20,7 @@ from ..models.search import (
     logs_of_child,
     matches,
     parse,
-    visible_sets,
+    visible_to,
     who_holds,
 )
 from ..security import Permission
@@ -80,7 +80,7 @@ def _refused(request, values: dict, message, status: int) -> dict:
 def _results(request, municipality, terms) -> tuple[list, bool]:
     """The logs found that the person may see, by name; each journaled as a read."""
     employee = municipality.employee(request.identity.employee_id)
-    within = visible_sets(municipality.index, employee) if employee is not None else []
+    within = visible_to(municipality.index, employee) if employee is not None else ([], [])
     ids, more = find_ids(municipality.index, terms, within, RESULTS)
     found = [municipality.logs[i] for i in ids if i in municipality.logs]
     shown = sorted((log for log in found if matches(log, terms)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stafett.models.log_request import AskedFor, LogRequest
-from stafett.models.search import FIELD, child_keys, digest
+from stafett.models.search import FIELD, UNIT_FIELD, child_keys, digest
 from stafett.scripts.demo import make_fnr, years_ago
 from stafett.workflows import create, fire
 
@@ -189,5 +189,8 @@ def test_r17_a_deleted_child_is_not_found_and_leaves_no_trace_in_the_index(testa
         assert keys & stored <= living  # only what other children share ("no": Nordmann)
         assert stored == living and digest_of_number(root["demo"], fnr) not in stored
         assert not any(noah_id in index.id_set(FIELD, key) for key in stored)
+        assert not any(noah_id in index.id_set(UNIT_FIELD, key)
+                       for key in index.values(UNIT_FIELD))
+        assert {key for _unit, key in index.values(UNIT_FIELD)} == living
         assert index.indexed_values(noah_id, FIELD) == ()
         assert not any("noah" in key.lower() or fnr in key for key in stored)

@@ -12,12 +12,13 @@ from stafett.models.base import DomainError
 from stafett.models.log_request import AskedFor, LogRequest
 from stafett.models.search import (
     FIELD,
+    UNIT_FIELD,
     QueryError,
     child_keys,
     find_ids,
     logs_of_child,
     parse,
-    visible_sets,
+    visible_to,
 )
 from stafett.scripts.demo import make_fnr, years_ago
 from stafett.workflows import WorkflowError, create, fire, propose_transfer
@@ -30,7 +31,7 @@ BORN = dt.date(2015, 3, 12)
 
 def _search(world, query, employee=None, limit=20):
     index = world.m.index
-    within = None if employee is None else visible_sets(index, world.emp(employee))
+    within = None if employee is None else visible_to(index, world.emp(employee))
     ids, _more = find_ids(index, parse(query), within, limit)
     return {world.m.logs[i].subject.name for i in ids}
 
@@ -83,14 +84,16 @@ def test_r3_r6_a_search_looks_only_among_the_logs_the_person_may_see(world):
     assert _search(world, "emma", world.actor) == set()
 
 
-def test_the_walk_follows_the_smaller_of_matches_and_visible_logs(world):
+def test_a_leaders_search_walks_only_the_hits_in_their_unit(world):
     for n in range(25):
         world.draft(name=f"Emma Nummer{n}", holder=world.kinder_holder)
-    world.draft(name="Emma Egen")
+    world.draft(name="Emma Egen", holder=world.holder2)
     index = world.m.index
-    within = visible_sets(index, world.emp(world.holder))
-    assert find_ids(index, parse("emma"), within, 20)[0] != []
-    ids, more = find_ids(index, parse("emma"), None, 20)
+    kinder = index.id_set(UNIT_FIELD, (world.kinder.id, parse("emma")[0].key(index)))
+    assert len(kinder) == 25  # the kindergarten's Emmas, apart from the school's
+    assert _search(world, "emma", world.leader) == {"Emma Egen"}
+    ids, more = find_ids(index, parse("emma"), visible_to(index, world.emp(world.kinder_leader)),
+                         20)
     assert len(ids) == 20 and more
 
 
