@@ -25,6 +25,8 @@ MESSAGES = {
     "log_has_open_transfer": "Finish or cancel the open transfer first.",
     "log_reopen_needs_consent": "Reopening needs a new consent given after the log was closed.",
     "log_delete_needs_archive": "The archive PDF must be produced before the log is deleted.",
+    "log_child_has_log": "This child already has a stafettlogg in the municipality, held by "
+                         "${holder} at ${unit}. A child has one log, which follows the child.",
     "transition_not_allowed": "This cannot be done now: '${trigger}' is not possible from "
                               "'${state}'.",
     "transition_forbidden": "You do not have permission to do this.",

@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     VIEW_REQUEST = "view_request"  # a request for a log: the asker and the unit's leader
     ANSWER_REQUEST = "answer_request"  # the unit's leader names a holder or declines (R41)
     WITHDRAW_REQUEST = "withdraw_request"  # the asker, while the request waits (R41)
+    SEARCH = "search"  # find a child among the logs one may see; who holds a child's log (R45)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
@@ -46,6 +47,7 @@ HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian
 ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
 RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
 MAY_HOLD = "role:may_hold"
+LEADS_A_UNIT = "role:leads_a_unit"  # a unit leader, wherever in the municipality
 CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
 SYSTEM_PRINCIPAL = "system:scheduler"
 

@@ -23,6 +23,7 @@ from .permissions import (  # noqa: F401 - the scheme, by the names its users kn
     GUARDIAN,
     HOLDER,
     LEADER,
+    LEADS_A_UNIT,
     MAY_HOLD,
     PARTIAL_READER,
     READER,
@@ -71,6 +72,8 @@ def _home_municipality(account: Account, context_municipality):
 
 def _employee_roles(employee, municipality, context, log) -> set[str]:
     roles = {MAY_HOLD} if employee.may_hold else set()
+    if employee.is_leader:
+        roles.add(LEADS_A_UNIT)
     if employee.id in municipality.superusers:
         roles.add(SUPERUSER)
     unit = find_parent(context, Unit)

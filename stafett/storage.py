@@ -128,6 +128,16 @@ def _log_requests_per_unit(root: AppRoot) -> None:
             unit.add_request_queue()
 
 
+def _children_findable(root: AppRoot) -> None:
+    """R45: every municipality's index gets its key and every log its entries in the
+    ``child`` field, so a child is found by name or number and a second log is refused."""
+    from .models.indexes import new_search_key, reindex_all
+
+    for municipality in root.values():
+        municipality.index.search_key = new_search_key()
+        reindex_all(municipality)
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
@@ -137,7 +147,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _glimpses_in_lanes,
                                                  _people_by_fnr,
                                                  _family_side,
-                                                 _log_requests_per_unit]
+                                                 _log_requests_per_unit,
+                                                 _children_findable]
 
 
 def app_root(conn) -> AppRoot:

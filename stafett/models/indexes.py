@@ -7,6 +7,7 @@ cost depends on what it shows, not on how many logs the municipality holds.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -15,6 +16,9 @@ from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
 from .base import OSLO, utcnow
+from .search import FIELD as CHILD_FIELD
+from .search import UNIT_FIELD as UNIT_CHILD_FIELD
+from .search import child_keys, unit_child_keys
 
 
 def _guardian_and_subject_accounts(log) -> set[str]:
@@ -197,6 +201,9 @@ LOG_FIELDS: dict[str, Callable] = {
     "holder_consent_expiry": lambda log: _consents_expiring_for(log, "holder"),
     "unit_consent_expiry": lambda log: _consents_expiring_for(log, "unit"),
     "holder_attention": _holder_attention,
+    # Finding a child by name or number (R45): keyed digests only (``models.search``).
+    CHILD_FIELD: child_keys,
+    UNIT_CHILD_FIELD: unit_child_keys,
 }
 
 # Fields ordered or ranged over, or looked up per person, never counted per value: no Length
@@ -205,7 +212,8 @@ UNCOUNTED = frozenset({"account", "unit_recent", "unit_state_recent", "unit_dead
                        "consent_expiry",
                        "transfer_to_since", "transfer_from_since", "transfer_to_employee_since",
                        "holder_due", "actor_due",
-                       "holder_consent_expiry", "unit_consent_expiry", "holder_attention"})
+                       "holder_consent_expiry", "unit_consent_expiry", "holder_attention",
+                       CHILD_FIELD, UNIT_CHILD_FIELD})
 
 
 def _concerns_by_category(log) -> Counter:
@@ -274,6 +282,7 @@ class LogIndex(Persistent):
         self._indexed = OOBTree()  # log id -> {field: tuple of values} last indexed
         self.measures_by_deadline = OOTreeSet()  # (deadline, log id, concern id, measure id)
         self.consents_by_expiry = OOTreeSet()  # (expires, log id, consent id)
+        self.search_key = new_search_key()  # the digests of the ``child`` field
 
     # -- logs ---------------------------------------------------------------------------
     def reindex(self, log, activity_only: bool = False) -> None:
@@ -412,6 +421,10 @@ class LogIndex(Persistent):
     @staticmethod
     def _consent_key(log_id: str, consent) -> tuple:
         return (consent.expires.isoformat(), log_id, consent.id)
+
+
+def new_search_key() -> bytes:
+    return secrets.token_bytes(32)
 
 
 def _tally_key(name: str) -> str:

@@ -63,8 +63,11 @@ class Municipality(Resource):
     # The superuser runs units and leaders (R1), never a unit's children: a unit's console
     # (its logs, consents, passive logs) is for the unit's own leader only. Anyone logged
     # in may ask a unit for a log (R41); the request's rules decide the rest.
-    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "audit")),
-               ("Allow", "role:may_hold", ("create_log",)),
+    # Searching for a child (R45) is for those who hold logs, lead a unit or run the
+    # municipality; each finds only the logs they may see.
+    __acl__ = [("Allow", "role:superuser", ("admin_municipality", "audit", "search")),
+               ("Allow", "role:may_hold", ("create_log", "search")),
+               ("Allow", "role:leads_a_unit", ("search",)),
                ("Allow", "system.Authenticated", ("ask_for_log",))]
 
     def log_requests_of(self, username: str):

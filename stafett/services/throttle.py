@@ -47,3 +47,24 @@ class LoginThrottle:
         typed in the wrong field, and the counters need not hold it."""
         name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
         return [("account", name), ("address", address or "unknown")]
+
+
+SEARCH_LIMIT = ("stafett.search_limit", "30/minute;300/hour")
+
+
+class SearchThrottle:
+    """Searches for a child per account (R45): a person looks up a few children at a time;
+    a run of lookups by number, trying which children have a log, stops here."""
+
+    def __init__(self, storage_uri: str, per_account: str):
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limits = parse_many(per_account)
+
+    @classmethod
+    def from_settings(cls, settings) -> SearchThrottle:
+        storage = settings.get("stafett.throttle_storage") or DEFAULTS["stafett.throttle_storage"]
+        return cls(storage, settings.get(SEARCH_LIMIT[0]) or SEARCH_LIMIT[1])
+
+    def hit(self, account_uid: str) -> bool:
+        """Count one search; False once a limit is reached (the search is not made)."""
+        return all([self.limiter.hit(limit, "search", account_uid) for limit in self.limits])

@@ -14,13 +14,14 @@ from ..messages import STATE_NAMES, name_of
 
 def includeme(config) -> None:
     from ..services.idporten import IdPorten
-    from ..services.throttle import LoginThrottle
+    from ..services.throttle import LoginThrottle, SearchThrottle
     from .read_journal import journal_reads
 
     _compile_templates_one_at_a_time()
     settings = config.get_settings()
     config.registry.idporten = IdPorten.from_settings(settings)
     config.registry.login_throttle = LoginThrottle.from_settings(settings)
+    config.registry.search_throttle = SearchThrottle.from_settings(settings)
     config.add_view_deriver(journal_reads)
     config.include(".request_guard")
     config.include(".response_headers")

@@ -89,6 +89,12 @@ OBJECT_LABELS = {  # (object kind, view) of a read -> what the family reads it a
     "meeting:pdf": _("aud_read_meeting_pdf", default="a meeting's agreed measures (PDF)"),
     "lognote:attachment": _("aud_read_note_attachment", default="a note's attachment"),
     "consent:file": _("aud_read_consent_file", default="a signed consent form"),
+    # Finding a child (R45, views/search.py): a search result, or who holds the log.
+    "log:search": _("search_read_search", default="the child found in a search"),
+    "log:new-log": _("search_read_holder", default="who holds the log, asked before "
+                                                   "opening a new one"),
+    "log:console-requests": _("search_read_holder", default="who holds the log, asked "
+                                                            "before opening a new one"),
 }
 OTHER_READ = _("aud_read_other", default="a page or form of the log")
 

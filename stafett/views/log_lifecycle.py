@@ -29,6 +29,7 @@ from ..models.consent import Consent, ConsentScope, ReadGrant
 from ..models.files import pdf_upload
 from ..models.log import Log
 from ..models.org import Municipality
+from ..models.search import CHILD_HAS_LOG, who_holds
 from ..models.transfer import Transfer
 from ..security import Permission
 from ..workflows import fire, give_consent, propose_transfer
@@ -37,6 +38,7 @@ from ..workflows.grants import grant_read_access, narrow_grant, withdraw_grant
 from .downloads import file_response
 from .formview import FORM_PAGE, FormView
 from .logs import log_page_with_error
+from .read_journal import journal_read
 
 P = Permission
 
@@ -49,14 +51,30 @@ class LifecycleForm(FormView):
 
 
 # -- create and edit the draft (R13) -------------------------------------------------------
-@view_config(context=Municipality, name="new-log", renderer=FORM_PAGE, permission=P.CREATE_LOG)
+@view_config(context=Municipality, name="new-log", renderer="stafett:templates/log/new_log.pt",
+             permission=P.CREATE_LOG)
 class NewLog(LifecycleForm):
     schema_factory = staticmethod(new_log_schema)
     title = _("lc_new_log", default="New log")
     button = _("lc_create_draft", default="Create draft")
+    field_of_refusal = {CHILD_HAS_LOG: "fnr"}
+    existing = None  # R45: the child's log, when there is one already
 
     def bind(self) -> dict:
         return {"municipality": self.context}
+
+    def page(self, form_html: str, errors=(), error=None) -> dict:
+        return dict(super().page(form_html, errors, error), existing=self.existing)
+
+    def refused(self, refusal: DomainError) -> dict:
+        """R45: the child has a log. Who holds it and where, a link if the user may see
+        it; the lookup is journaled as a read of that log."""
+        log = self.context.logs.get(refusal.mapping.get("log_id") or "")
+        if refusal.msg == CHILD_HAS_LOG and log is not None:
+            journal_read(self.request, log)
+            self.existing = dict(who_holds(log), url=self.request.resource_url(log) if
+                                 self.request.has_permission(P.VIEW_HEADER, log) else None)
+        return super().refused(refusal)
 
     def success(self, data):
         account = self.request.identity

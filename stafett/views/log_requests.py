@@ -17,10 +17,12 @@ from ..i18n import _
 from ..models.base import DomainError
 from ..models.log_request import LogRequest
 from ..models.org import Municipality, ServiceType, Unit
+from ..models.search import logs_of_child, who_holds
 from ..security import Permission, request_principals
 from ..workflows import fire, send_request
 from .admin import flash_error
 from .formview import FormView
+from .read_journal import journal_read
 
 P = Permission
 ASKABLE_SERVICES = (ServiceType.KINDERGARTEN, ServiceType.SCHOOL, ServiceType.HEALTH_STATION,
@@ -186,5 +188,17 @@ def console_requests(request):
     for ask in waiting:
         journal_request_read(request, ask)
     return {"unit": unit, "tab": "requests", "waiting": waiting,
-            "count": unit.requests_waiting(), "holders": holders_of(unit)}
+            "count": unit.requests_waiting(), "holders": holders_of(unit),
+            "existing": {ask.id: found for ask in waiting
+                         if (found := existing_log(request, unit.municipality, ask))}}
+
+
+def existing_log(request, municipality, ask: LogRequest) -> dict | None:
+    """R45: the child asked for already has a log. The leader is pointed to it (a link if
+    they may see it, else who holds it and where) instead of opening a second one."""
+    for log in logs_of_child(municipality, ask.subject_fnr) if ask.subject_fnr else ():
+        journal_read(request, log)
+        return dict(who_holds(log), url=request.resource_url(log) if
+                    request.has_permission(P.VIEW_HEADER, log) else None)
+    return None
 

@@ -13,6 +13,7 @@ from ..models.base import DomainError, utcnow
 from ..models.concern import Concern, Goal, Measure
 from ..models.log import Guardian, Level, Log, Subject, SubjectKind
 from ..models.notes import AuthorRole, Glimpse, LogNote, Meeting, PrivateNote
+from ..models.search import CHILD_HAS_LOG, logs_of_child, who_holds
 from ..security import GUARDIAN, HOLDER, SUBJECT, Permission, permits, principals_for
 from .engine import TransitionForbidden
 
@@ -47,6 +48,8 @@ def edit_subject_and_family(log: Log, data: dict, actor, request=None) -> None:
     """The holder corrects the child's facts and the guardians. A guardian whose standing
     consent carries the log stays on it (R9, R10)."""
     require(actor, log, P.EDIT)
+    for other in logs_of_child(log.municipality, data["fnr"], besides=log.id):
+        raise DomainError(CHILD_HAS_LOG, rule="R45", **who_holds(other))
     consented = {party for c in log.consents.values() if c.state == "given"
                  for party in c.given_by}
     if (set(log.guardians.keys()) - _kept_guardians(data)) & consented:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..models.base import today, utcnow
 from ..models.consent import ConsentScope, consent_is_sufficient
 from ..models.log import Log
+from ..models.search import CHILD_HAS_LOG, logs_of_child, who_holds
 from ..security import Permission as P
 from ..services import archive, notify, purge
 from .engine import Step, TransitionSpec, Workflow, refuse, register
@@ -22,6 +23,14 @@ def holder_may_hold(step: Step) -> None:
         refuse("log_holder_may_not_hold", "R1")
     if holder.unit_id != log.unit_id:
         refuse("log_holder_other_unit", "R1")
+
+
+def one_log_per_child(step: Step) -> None:
+    """R45: the log follows the child, one log per child in a municipality. The refusal
+    names who holds the one there is, and where, so the holder knows whom to ask."""
+    log = step.log
+    for other in logs_of_child(log.municipality, log.subject.fnr, besides=log.id):
+        refuse(CHILD_HAS_LOG, "R45", **who_holds(other))
 
 
 def has_valid_consent(step: Step) -> None:
@@ -101,7 +110,8 @@ LOG_WORKFLOW = register(Log, Workflow(
     "log",
     states=["new", "draft", "active", "passive", "reopened", "deleted"],
     transitions=[
-        TransitionSpec("create", "new", "draft", P.EDIT, guards=(holder_may_hold,)),
+        TransitionSpec("create", "new", "draft", P.EDIT,
+                       guards=(holder_may_hold, one_log_per_child)),
         TransitionSpec("activate", "draft", "active", P.EDIT,
                        guards=(has_valid_consent, guardian_if_15_or_younger),
                        effects=(notify_guardians,)),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..models.base import today, utcnow
 from ..models.consent import ConsentScope, consent_is_sufficient
+from ..models.search import CHILD_HAS_LOG, logs_of_child, who_holds
 from ..models.transfer import Transfer, TransferKind
 from ..security import Permission as P
 from ..services import archive, notify
@@ -84,6 +85,16 @@ def new_holder_is_valid(step: Step) -> None:
     step.params["new_holder"] = employee
 
 
+def no_other_log_there(step: Step) -> None:
+    """R45: a log moving to another municipality may not become the child's second log
+    there; the receiver is told who holds the one there is."""
+    if step.obj.kind != TransferKind.MUNICIPALITY:
+        return
+    target, log = _receiving_municipality(step), step.log
+    for other in logs_of_child(target, log.subject.fnr, besides=log.id) if target else ():
+        refuse(CHILD_HAS_LOG, "R45", **who_holds(other))
+
+
 def decline_has_reason(step: Step) -> None:
     if not (step.reason or step.note).strip():
         refuse("transfer_decline_needs_reason", "R21")
@@ -135,7 +146,8 @@ TRANSFER_WORKFLOW = register(Transfer, Workflow(
         TransitionSpec("consent", "proposed", "consented", P.TRANSFER,
                        guards=(has_transfer_consent,), effects=(remember_consent,)),
         TransitionSpec("accept", OPEN, "accepted", P.RECEIVE,
-                       guards=(log_is_running, consent_not_needed_or_given, new_holder_is_valid),
+                       guards=(log_is_running, consent_not_needed_or_given, new_holder_is_valid,
+                               no_other_log_there),
                        effects=(hand_over,)),
         TransitionSpec("decline", OPEN, "declined", P.RECEIVE,
                        guards=(decline_has_reason,), effects=(mark_decided,)),

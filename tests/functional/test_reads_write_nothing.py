@@ -22,7 +22,8 @@ def pages(read_root) -> dict[str, list[str]]:
     emma_id, concern_id, meeting_id, school_id = ids
     log, unit = f"/demo/logs/{emma_id}/", f"/demo/units/{school_id}/"
     return {
-        "larer": ["/", log, f"{log}concerns/{concern_id}/", f"{log}access-log",
+        "larer": ["/", "/demo/search?q=emma", log, f"{log}concerns/{concern_id}/",
+                  f"{log}access-log",
                   f"{log}access-log?format=csv", f"{log}meetings/{meeting_id}/pdf",
                   f"{log}add-glimpse", f"{log}concerns/{concern_id}/edit",
                   f"{log}child-view", f"{log}add-voice", "/notifications"],
@@ -30,10 +31,11 @@ def pages(read_root) -> dict[str, list[str]]:
         "forelder": ["/", log, log, f"{log}full", f"{log}supervision", f"{log}access-log",
                      f"{log}before-meeting", f"{log}meetings/{meeting_id}/feedback",
                      f"{log}child-view", "/notifications"],
-        "rektor": ["/", unit + "console", unit + "console-logs", unit + "console-consents",
+        "rektor": ["/", "/demo/search?q=nordmann", unit + "console-requests",
+                   unit + "console", unit + "console-logs", unit + "console-consents",
                    unit + "console-passive", unit + "console-transfers", unit + "audit",
                    unit + "audit?format=csv", f"{unit}console-delete?log={emma_id}"],
-        "superbruker": ["/demo/admin", "/demo/audit"],
+        "superbruker": ["/demo/admin", "/demo/audit", "/demo/search?q=emma"],
     }
 
 
