@@ -36,6 +36,8 @@ class Permission(enum.StrEnum):
     VIEW_REQUEST = "view_request"  # a request for a log: the asker and the unit's leader
     ANSWER_REQUEST = "answer_request"  # the unit's leader names a holder or declines (R41)
     WITHDRAW_REQUEST = "withdraw_request"  # the asker, while the request waits (R41)
+    PRACTISE = "practise"  # staff step into their municipality's practice one (R43)
+    RESET_PRACTICE = "reset_practice"  # its leaders put the fictive families back (R43)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
@@ -46,6 +48,8 @@ HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian
 ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
 RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
 MAY_HOLD = "role:may_hold"
+TRAINEE = "role:trainee"  # staff of the real municipality, or anyone in the practice one
+PRACTICE_LEADER = "role:practice_leader"  # a leader or superuser of a practice municipality
 CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
 SYSTEM_PRINCIPAL = "system:scheduler"
 

@@ -91,8 +91,8 @@ def log_request_answered(log_request, request=None) -> None:
     hold the log) is read after logging in, so the mail names no child and no reason. A
     mail about a log opened is kept with that log (erased with it, R17)."""
     mailer = getattr(request, "mailer", None)
-    if not log_request.email or mailer is None:
-        return
+    if not log_request.email or mailer is None or log_request.unit.municipality.practice_of:
+        return  # R43: nothing leaves a practice municipality
     asker = request.app_root.accounts.get(log_request.asker)
     locale = getattr(asker, "locale", None) or "nb"
     mapping = {"unit": log_request.unit.name, "link": request.application_url + "/"}
@@ -119,6 +119,8 @@ def _send(log, kind, recipients, subject, body, mapping, request,
     log.outbox[(utcnow(), new_id())] = message
     if mailer is None and request is not None:
         mailer = getattr(request, "mailer", None)
+    if log.municipality.practice_of is not None:  # R43: practice sends nothing; copy kept
+        mailer = None
     if mailer is not None:
         # One message per recipient: guardians who live apart, or whose address is
         # protected (R44), never see each other's address. No sender here: the mailer
