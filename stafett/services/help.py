@@ -25,7 +25,7 @@ TOPICS: dict[str, Help] = {
             ' read.'
         )),
         _("help_home_staff_2", default=(
-            '«Needs attention» lists measures to be evaluated soon and consents about to '
+            '«Needs attention» lists measures you will evaluate soon and consents about to '
             'expire. Start there.'
         )),
         _("help_home_staff_3", default=(
@@ -179,8 +179,8 @@ TOPICS: dict[str, Help] = {
             'it is fixed.'
         )),
         _("help_correct_2", default=(
-            'Correct spelling and wording only. If the measure itself changes, register it as '
-            'misregistered and write the right one.'
+            'Correct spelling and wording only. If you change the measure itself, register it '
+            'as misregistered and write the right one.'
         )),
     ),
     "evaluate": Help(
@@ -194,7 +194,7 @@ TOPICS: dict[str, Help] = {
             'worked.'
         )),
         _("help_evaluate_3", default=(
-            'A measure is evaluated once. Then choose to continue, change or end it.'
+            'You evaluate a measure once. Then choose: continue, change or end it.'
         )),
         _("help_evaluate_4", default=(
             'Praise what went well: it is strong recognition for the child and the family.'
@@ -203,7 +203,7 @@ TOPICS: dict[str, Help] = {
     "misregister": Help(
         _("help_misregister_title", default='Misregistered measure'),
         _("help_misregister_1", default=(
-            'Use this when a measure could not be carried out as written: wrong person, wrong '
+            'Use this when nobody could carry out the measure as written: wrong person, wrong '
             'text or wrong date.'
         )),
         _("help_misregister_2", default=(
@@ -232,7 +232,7 @@ TOPICS: dict[str, Help] = {
             'Write how each measure has gone at home. Your words are read in the meeting.'
         )),
         _("help_before_meeting_2", default=(
-            'The evaluation is made in the meeting, and the family gives its verdict last.'
+            'You evaluate in the meeting, and the family gives its verdict last.'
         )),
     ),
     "meeting_feedback": Help(
@@ -277,7 +277,7 @@ TOPICS: dict[str, Help] = {
             'and when.'
         )),
         _("help_log_note_3", default=(
-            "Archive documents belong in the municipality's case system, not here."
+            "Documents for the archive belong in the municipality's case system, not here."
         )),
     ),
     "private_note": Help(
@@ -356,7 +356,8 @@ TOPICS: dict[str, Help] = {
             'Close the log when the goals are reached, or when the family withdraws consent.'
         )),
         _("help_close_2", default=(
-            'A closed log is passive: it can be read, not changed. An archive copy is made.'
+            'A closed log is passive: everyone can read it, nobody can change it. Stafett makes'
+            ' an archive copy.'
         )),
         _("help_close_3", default=(
             'Only a unit leader can reopen it, with new consent from the family.'
@@ -399,7 +400,7 @@ TOPICS: dict[str, Help] = {
     "delete": Help(
         _("help_delete_title", default='Delete a log'),
         _("help_delete_1", default=(
-            'Only passive logs with an archive copy can be deleted. Deleting removes the '
+            'A leader can delete only passive logs with an archive copy. Deleting removes the '
             'content for good.'
         )),
         _("help_delete_2", default=(
@@ -457,7 +458,9 @@ TOPICS: dict[str, Help] = {
             'A family asks for a log. Answer them: name a holder who contacts the family, or '
             'say why not.'
         )),
-        _("help_log_request_2", default="The log itself is opened only with the family's consent."),
+        _("help_log_request_2", default=(
+            'You open the log itself only when the family has consented.'
+        )),
     ),
     "practice": Help(
         _("help_practice_title", default='The practice municipality'),
