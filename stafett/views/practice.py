@@ -15,7 +15,7 @@ from pyramid.view import view_config
 from ..i18n import _
 from ..models.org import Municipality
 from ..security import SESSION_LOGIN, Permission
-from ..workflows.practice import account_prefix, reset_practice
+from ..workflows.practice import account_prefix, open_practice, reset_practice
 
 # The fictive people one may practise as, by their login without the prefix.
 ROLES = (
@@ -79,3 +79,13 @@ def reset(request):
     fresh = reset_practice(_practice(request), request.identity)
     request.notice(request.translate(RESET_DONE))
     return HTTPSeeOther(location=request.resource_url(fresh, "practice"))
+
+
+@view_config(context=Municipality, name="admin-practice", request_method="POST",
+             permission=Permission.ADMIN_MUNICIPALITY)
+def open_for_staff(request):
+    """The superuser opens the municipality's practice municipality (made the first time)."""
+    if request.context.practice_of is not None:
+        raise HTTPNotFound()
+    practice = open_practice(request.app_root, request.context)
+    return HTTPSeeOther(location=request.resource_url(practice, "practice"))

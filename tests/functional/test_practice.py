@@ -156,3 +156,17 @@ def test_r43_reset_and_stepping_in_need_the_form_token(testapp, read_root):
     testapp.post(PRACTICE + "practice", {"as": "demo-kurs.larer"}, status=400)
     with read_root() as root:
         assert list(root["demo-kurs"].journal.of_kind("practice_reset")) == []
+
+
+def test_r43_the_superuser_opens_the_practice_municipality_and_no_family_is_sent_there(
+        testapp):
+    assert "Kurskommune" not in testapp.get("/login").text  # families ask real ones only
+    login(testapp, "superbruker")
+    admin = testapp.get("/demo/admin")
+    assert 'href="http://localhost/demo-kurs/practice"' in admin.text
+    opened = testapp.post("/demo/admin-practice", {"csrf_token": csrf_token(admin)},
+                          status=303)
+    assert opened.location.endswith(PRACTICE + "practice")  # the one there is, not a new one
+    login(testapp, "larer")
+    testapp.post("/demo/admin-practice", {"csrf_token": csrf_token(testapp.get("/"))},
+                 status=403)
