@@ -475,6 +475,28 @@ TOPICS: dict[str, Help] = {
             'No e-mail is sent from here. A leader can reset it to the starting point.'
         )),
     ),
+    "access_log": Help(
+        _("help_access_log_title", default='Who has read this log'),
+        _("help_access_log_1", default=(
+            'Every time someone opens the log, Stafett records who it was, when, and why they '
+            'had access.'
+        )),
+        _("help_access_log_2", default=(
+            'If someone has read the log who should not have, tell the holder or the unit '
+            'leader.'
+        )),
+    ),
+    "audit": Help(
+        _("help_audit_title", default='Workflow audit'),
+        _("help_audit_1", default=(
+            'The audit shows every change of state of the logs: who, when, from what to what, '
+            'and why.'
+        )),
+        _("help_audit_2", default=(
+            'It names no child. Choose a period, and download the report as a spreadsheet or a '
+            'PDF for the archive.'
+        )),
+    ),
 }
 
 # (context type, view name) -> topic. "home" is chosen by role (``front_page_topic``).
@@ -537,6 +559,9 @@ VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("Unit", "admin-leader"): "municipality_admin",
     ("Municipality", "ask-for-log"): "ask_for_log",
     ("LogRequest", ""): "log_request",
+    ("Log", "access-log"): "access_log",
+    ("Unit", "audit"): "audit",
+    ("Municipality", "audit"): "audit",
 }
 
 # One view, several pages: the log opens on the family's or the child's own page.
