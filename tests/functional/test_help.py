@@ -65,6 +65,7 @@ def test_r43_measures_evaluation_and_the_front_page_follow_the_guides(testapp, r
     login(testapp, "forelder")
     family = _help(testapp.get(emma))  # the family's own page
     assert "Barnets logg" in family and "det siste ordet" in family
+    assert "registrerer Stafett hvem det var" in _help(testapp.get(emma + "access-log"))
 
 
 def test_r34_in_meeting_mode_the_help_leads_nowhere(testapp, emma):

@@ -38,3 +38,16 @@ def test_r43_the_municipality_script_opens_the_practice_municipality(tmp_path, c
     capsys.readouterr()
     assert municipality_script([str(ini), "practice", "--slug", "bodo"]) == 0
     assert "/bodo-kurs/practice" in capsys.readouterr().out
+
+
+def test_r43_an_id_porten_login_never_lands_in_the_practice_municipality(root):
+    from stafett.models.org import Employee
+    from stafett.services.people import sign_in, sign_in_to_ask
+
+    real = found_municipality(root, "bodo", "Bodø kommune", "1804")
+    practice = open_practice(root, real)
+    typed = make_fnr(years_ago(35), 333)  # a real person's number typed in the practice
+    unit = next(iter(practice.units.values()))
+    unit.add_employee(Employee("Ekte Person", typed, may_hold=True))
+    assert sign_in(root, typed) is None
+    assert sign_in_to_ask(root, typed, practice.id) is None
