@@ -88,3 +88,9 @@ def test_r43_the_help_page_holds_every_topic_for_anyone_logged_in(testapp):
     for topic in TOPICS.values():
         assert translate(topic.title, "nb") in page.text
     assert translate(TOPICS["withdraw_consent"].lines[0], "nb") in page.text
+
+
+def test_r43_the_public_ask_page_has_its_own_help_and_no_link_to_the_staff_help(testapp):
+    shown = _help(testapp.get("/demo/ask-for-log"))
+    assert "Be om en stafettlogg" in shown and "før du har gitt samtykke" in shown
+    assert "/help" not in shown

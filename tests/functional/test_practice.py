@@ -67,6 +67,8 @@ def test_r43_staff_step_in_from_the_front_page_and_every_page_there_has_the_bann
     assert "/demo-kurs/logs/" in emma
     assert BANNER in testapp.get(emma)
     assert BANNER in testapp.get(emma + "add-concern")
+    testapp.post("/language", {"locale": "en", "csrf_token": csrf_token(home)}, status=303)
+    assert "Practice municipality – do not use real information" in testapp.get(emma)
 
 
 def test_r43_the_practice_and_the_real_municipality_see_nothing_of_each_other(testapp,
