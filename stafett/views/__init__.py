@@ -113,8 +113,8 @@ def layout_globals(event) -> None:
     event.setdefault("fmt", formatter(request.locale_name))
     event.setdefault("word", lambda kind, code: request.translate(name_of(kind, code)))
     event.setdefault("nav_label", _("nav_main", default="Main menu"))
-    topic = page_topic(request.context, request.view_name, event.get("renderer_name"),
-                       _role(request))
+    topic = page_topic(getattr(request, "context", None), getattr(request, "view_name", ""),
+                       event.get("renderer_name"), _role(request))
     event.setdefault("page_help", TOPICS.get(topic))
     event.setdefault("practice", is_practice(page_municipality(request)))
     event.setdefault("practice_url", practice_url(request))
