@@ -564,6 +564,11 @@ VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("Municipality", "audit"): "audit",
 }
 
+# What the family and the child meet; staff see every topic.
+FAMILY_TOPICS = ("home_family", "family", "child_view", "before_meeting", "meeting_feedback",
+                 "glimpse", "private_note", "voice", "withdraw_consent", "access_log",
+                 "ask_for_log")
+
 # One view, several pages: the log opens on the family's or the child's own page.
 TEMPLATE_TOPICS: dict[str, str] = {
     "stafett:templates/log/family.pt": "family",
@@ -576,6 +581,12 @@ NO_HELP: frozenset[tuple[str, str]] = frozenset({
     ("AppRoot", "login"), ("AppRoot", "accessibility"), ("AppRoot", "invitation"),
     ("AppRoot", "idporten-callback"),
 })
+
+
+def topics_for(role: str) -> list[Help]:
+    """The help page's topics: the family's own, or all of them for staff."""
+    keys = FAMILY_TOPICS if role == "family" else TOPICS
+    return [TOPICS[key] for key in keys]
 
 
 def page_topic(context, view_name: str, renderer_name: str | None, role: str) -> str | None:

@@ -114,13 +114,13 @@ def layout_globals(event) -> None:
     event.setdefault("word", lambda kind, code: request.translate(name_of(kind, code)))
     event.setdefault("nav_label", _("nav_main", default="Main menu"))
     topic = page_topic(getattr(request, "context", None), getattr(request, "view_name", ""),
-                       event.get("renderer_name"), _role(request))
+                       event.get("renderer_name"), user_role(request))
     event.setdefault("page_help", TOPICS.get(topic))
     event.setdefault("practice", is_practice(page_municipality(request)))
     event.setdefault("practice_url", practice_url(request))
 
 
-def _role(request) -> str:
+def user_role(request) -> str:
     """Whose front page: a unit leader's, another employee's, or the family's (R43)."""
     account = request.identity
     if account is None or account.kind != AccountKind.EMPLOYEE:
