@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     ANSWER_REQUEST = "answer_request"  # the unit's leader names a holder or declines (R41)
     WITHDRAW_REQUEST = "withdraw_request"  # the asker, while the request waits (R41)
     SEARCH = "search"  # find a child among the logs one may see; who holds a child's log (R45)
+    PRACTISE = "practise"  # staff step into their municipality's practice one (R43)
+    RESET_PRACTICE = "reset_practice"  # its leaders put the fictive families back (R43)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
@@ -48,6 +50,8 @@ ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reade
 RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
 MAY_HOLD = "role:may_hold"
 LEADS_A_UNIT = "role:leads_a_unit"  # a unit leader, wherever in the municipality
+TRAINEE = "role:trainee"  # staff of the real municipality, or anyone in the practice one
+PRACTICE_LEADER = "role:practice_leader"  # a leader or superuser of a practice municipality
 CONCERN_ACTOR, CONCERN_READER = "role:concern_actor", "role:concern_reader"
 SYSTEM_PRINCIPAL = "system:scheduler"
 

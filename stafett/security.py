@@ -26,11 +26,13 @@ from .permissions import (  # noqa: F401 - the scheme, by the names its users kn
     LEADS_A_UNIT,
     MAY_HOLD,
     PARTIAL_READER,
+    PRACTICE_LEADER,
     READER,
     RECEIVER,
     SUBJECT,
     SUPERUSER,
     SYSTEM_PRINCIPAL,
+    TRAINEE,
     P,
     Permission,
 )
@@ -47,6 +49,8 @@ def principals_for(account: Account | None, context) -> set[str]:
     municipality = find_parent(context, Municipality)
     if municipality is None:
         return principals
+    if _crosses_practice(account, municipality):
+        return _across_practice(account, municipality)
     log = find_parent(context, Log)
     if log is not None:
         principals |= family_roles(account, log)
@@ -63,6 +67,26 @@ def principals_for(account: Account | None, context) -> set[str]:
     return principals | _employee_roles(employee, municipality, context, log)
 
 
+def _crosses_practice(account: Account, municipality) -> bool:
+    """R43: a practice municipality and the others are closed to each other, whatever a
+    fictive fødselsnummer or a transfer would open."""
+    if account.municipality == municipality.id:
+        return False
+    home = _home_municipality(account, municipality)
+    return municipality.practice_of is not None or getattr(home, "practice_of", None) is not None
+
+
+def _across_practice(account: Account, municipality) -> set[str]:
+    """Nothing, not even what any logged-in user may do there, but for the real
+    municipality's active staff the door into its practice municipality."""
+    if municipality.practice_of == account.municipality and account.kind == AccountKind.EMPLOYEE:
+        home = _home_municipality(account, municipality)
+        employee = home.employee(account.employee_id) if home is not None else None
+        if employee is not None and employee.active:
+            return {Everyone, TRAINEE}
+    return {Everyone}
+
+
 def _home_municipality(account: Account, context_municipality):
     if context_municipality.id == account.municipality:
         return context_municipality
@@ -76,6 +100,10 @@ def _employee_roles(employee, municipality, context, log) -> set[str]:
         roles.add(LEADS_A_UNIT)
     if employee.id in municipality.superusers:
         roles.add(SUPERUSER)
+    if municipality.practice_of is not None:
+        roles.add(TRAINEE)
+        if employee.is_leader or SUPERUSER in roles:
+            roles.add(PRACTICE_LEADER)
     unit = find_parent(context, Unit)
     if unit is not None and employee.is_leader and employee.unit_id == unit.id:
         roles.add(LEADER)

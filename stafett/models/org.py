@@ -38,7 +38,14 @@ class AppRoot(Container):
 
 
 class Municipality(Resource):
-    """A tenant. Fixed children: ``units`` and ``logs``; lookups: employees by id, indexes."""
+    """A tenant. Fixed children: ``units`` and ``logs``; lookups: employees by id, indexes.
+
+    ``practice_of`` names the real municipality whose staff rehearse in this one (R43): a
+    practice municipality holds fictive families only and sends no mail. A class default,
+    so municipalities stored before it existed read as real ones."""
+
+    practice_of = None
+    practice = None  # a real municipality's practice municipality, by its slug
 
     def __init__(self, name: str, number: str = "") -> None:
         from .indexes import LogIndex
@@ -68,7 +75,10 @@ class Municipality(Resource):
     __acl__ = [("Allow", "role:superuser", ("admin_municipality", "audit", "search")),
                ("Allow", "role:may_hold", ("create_log", "search")),
                ("Allow", "role:leads_a_unit", ("search",)),
-               ("Allow", "system.Authenticated", ("ask_for_log",))]
+               ("Allow", "system.Authenticated", ("ask_for_log",)),
+               # Only a practice municipality's users hold these two roles (R43).
+               ("Allow", "role:trainee", ("practise",)),
+               ("Allow", "role:practice_leader", ("reset_practice",))]
 
     def log_requests_of(self, username: str):
         """The requests for a log this account has sent to the municipality's units."""

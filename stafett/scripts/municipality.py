@@ -3,9 +3,12 @@
     stafett-municipality production.ini create --slug bodo --name "Bodø kommune" \\
         --number 1804 --superuser-name "Siri Superbruker" --superuser-fnr 01017012345
     stafett-municipality production.ini superuser --slug bodo --name "…" --fnr …
+    stafett-municipality production.ini practice --slug bodo
 
 The superuser logs in with ID-porten (their fødselsnummer is their login) and adds the
 units and their leaders; the leaders add their staff (R1). Run ``stafett-init`` first.
+``practice`` opens the municipality's practice municipality (kursløsning, R43), where its
+staff rehearse with fictive families; the superuser can open it from the console too.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 from ..messages import MESSAGES
 from ..models.base import DomainError
 from ..services.staff import add_superuser, found_municipality
+from ..workflows.practice import open_practice
 from . import app_root_of, open_db
 
 
@@ -33,8 +37,12 @@ def main(argv=None) -> int:
                 municipality = root.get(args.slug)
                 if municipality is None:
                     raise DomainError("adm_no_such_municipality")
-                add_superuser(municipality, args.name, args.fnr, args.email)
-                print(f"superuser added to {args.slug}")
+                if args.command == "practice":
+                    practice = open_practice(root, municipality)
+                    print(f"practice municipality /{practice.id}/practice for {args.slug}")
+                else:
+                    add_superuser(municipality, args.name, args.fnr, args.email)
+                    print(f"superuser added to {args.slug}")
     except DomainError as refused:
         print(f"refused: {MESSAGES.get(refused.msg, refused.msg)}", file=sys.stderr)
         return 2
@@ -60,4 +68,6 @@ def _parser() -> argparse.ArgumentParser:
     superuser.add_argument("--name", required=True)
     superuser.add_argument("--fnr", required=True)
     superuser.add_argument("--email", default="")
+    practice = commands.add_parser("practice", help="its practice municipality (R43)")
+    practice.add_argument("--slug", required=True)
     return parser

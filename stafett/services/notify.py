@@ -10,6 +10,7 @@ thing is not told about it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import partial
@@ -73,6 +74,10 @@ class Notifier:
         return cls(request.mailer, getattr(registry, "sms", None),
                    getattr(registry, "notice_failures", None), request.application_url + "/",
                    request.tm, getattr(request, "locale_name", None) or "nb")
+
+    def silent(self) -> Notifier:
+        """Records on the log, sends nothing and reports nothing (a practice municipality)."""
+        return dataclasses.replace(self, mailer=None, sms=None, failures=None)
 
     def failed(self, log_id: str, kind: str, recipient: Recipient, channel: str,
                reason: str) -> None:
@@ -197,6 +202,8 @@ def deliver(log, kind: str, choice: str, recipients: list[Recipient], subject, b
     sms_on = notifier.sms is not None
     sent_to = []
     mapping = {"link": notifier.url, **mapping}
+    if log.municipality.practice_of is not None:  # R43: practice sends nothing; copy kept
+        notifier = notifier.silent()
     for recipient in recipients:
         by_mail, by_sms = wants(channel_for(recipient.account, choice, sms_on, recipient.phone),
                                 sms_on)
@@ -308,8 +315,8 @@ def log_request_answered(log_request, request=None) -> None:
     hold the log) is read after logging in, so the mail names no child and no reason. A
     mail about a log opened is kept with that log (erased with it, R17)."""
     mailer = getattr(request, "mailer", None)
-    if not log_request.email or mailer is None:
-        return
+    if not log_request.email or mailer is None or log_request.unit.municipality.practice_of:
+        return  # R43: nothing leaves a practice municipality
     asker = request.app_root.accounts.get(log_request.asker)
     locale = getattr(asker, "locale", None) or "nb"
     mapping = {"unit": log_request.unit.name, "link": request.application_url + "/"}

@@ -32,8 +32,14 @@ def sign_in(root: AppRoot, fnr: str) -> Account | None:
     return account
 
 
+def _real_municipalities(root: AppRoot):
+    """R43: an ID-porten login never lands in a practice municipality, whatever number was
+    typed there."""
+    return (m for m in root.values() if m.practice_of is None)
+
+
 def _employee(root: AppRoot, fnr: str):
-    for municipality in root.values():
+    for municipality in _real_municipalities(root):
         employee = municipality.employee(municipality.employee_by_fnr.get(fnr))
         if employee is not None and employee.active:
             return employee
@@ -54,7 +60,7 @@ def _account(root: AppRoot, fnr: str, employee) -> Account:
 
 
 def _family_log(root: AppRoot, fnr: str, account: Account) -> Log | None:
-    for municipality in root.values():
+    for municipality in _real_municipalities(root):
         for log_id in municipality.index.ids("account", person_key(fnr)):
             log = municipality.logs.get(log_id)
             if log is not None and log.state != "draft" and family_roles(account, log):
@@ -75,6 +81,8 @@ def sign_in_to_ask(root: AppRoot, fnr: str, municipality: str) -> Account | None
     if account is not None:
         return account
     if age_on(fnr) < SUBJECT_LOGIN_AGE:  # R9: a youth asks for themselves from 16
+        return None
+    if getattr(root.get(municipality), "practice_of", None) is not None:
         return None
     account = _account(root, fnr, None)
     _keep(account, kind=AccountKind.GUARDIAN, municipality=municipality, employee_id=None)

@@ -33,7 +33,7 @@ def add_employee(unit: Unit, data: dict, actor) -> Employee:
         account = Account(username, "", AccountKind.EMPLOYEE, unit.municipality.id,
                           employee.name, employee.id)
         account.fnr = employee.fnr
-        register(root, account)
+        _register(root, account, unit.municipality)
     _journal(unit, "staff_added", employee, actor)
     return employee
 
@@ -52,10 +52,11 @@ def update_employee(employee: Employee, data: dict, actor) -> Employee:
     if account is not None:
         account.display_name = employee.name
         root = municipality.__parent__
-        if account.fnr and account.fnr != fnr:
-            root.accounts_by_fnr.pop(person_key(account.fnr), None)
+        old_key = person_key(account.fnr) if account.fnr and account.fnr != fnr else None
+        if old_key and root.accounts_by_fnr.get(old_key) == account.username:
+            del root.accounts_by_fnr[old_key]
         account.fnr = fnr
-        register(root, account)
+        _register(root, account, municipality)
     _journal(employee.unit, "staff_changed", employee, actor)
     return employee
 
@@ -119,6 +120,15 @@ def _account(employee: Employee) -> Account | None:
         return None
     username = employee.username or root.accounts_by_fnr.get(person_key(employee.fnr))
     return root.accounts.get(username or "")
+
+
+def _register(root, account: Account, municipality: Municipality) -> None:
+    """A practice municipality's logins are never found by fødselsnummer (R43): a number
+    typed there must not turn someone's real ID-porten login into a practice one."""
+    if municipality.practice_of is None:
+        register(root, account)
+    else:
+        root.accounts[account.username] = account
 
 
 def _journal(unit: Unit, kind: str, employee: Employee, actor) -> None:

@@ -10,6 +10,9 @@ from pyramid.events import BeforeRender, subscriber
 from ..formatting import formatter
 from ..i18n import LOCALES, _, translated
 from ..messages import STATE_NAMES, name_of
+from ..models.base import find_parent
+from ..models.org import AccountKind, Municipality
+from ..services.help import TOPICS, page_topic
 
 
 def includeme(config) -> None:
@@ -120,3 +123,43 @@ def layout_globals(event) -> None:
     event.setdefault("fmt", formatter(request.locale_name))
     event.setdefault("word", lambda kind, code: request.translate(name_of(kind, code)))
     event.setdefault("nav_label", _("nav_main", default="Main menu"))
+    topic = page_topic(getattr(request, "context", None), getattr(request, "view_name", ""),
+                       event.get("renderer_name"), user_role(request))
+    event.setdefault("page_help", TOPICS.get(topic))
+    event.setdefault("practice", is_practice(page_municipality(request)))
+    event.setdefault("practice_url", practice_url(request))
+
+
+def user_role(request) -> str:
+    """Whose front page: a unit leader's, another employee's, or the family's (R43)."""
+    account = request.identity
+    if account is None or account.kind != AccountKind.EMPLOYEE:
+        return "family"
+    municipality = request.app_root.get(account.municipality)
+    employee = municipality.employee(account.employee_id) if municipality else None
+    return "leader" if employee is not None and employee.is_leader else "staff"
+
+
+def page_municipality(request):
+    """The municipality a page belongs to: its context's, or the user's own."""
+    found = find_parent(getattr(request, "context", None), Municipality)
+    if found is None and request.identity is not None:
+        found = request.app_root.get(request.identity.municipality)
+    return found
+
+
+def practice_url(request) -> str | None:
+    """Where the user's practice municipality lets them choose whom to practise as: for
+    staff of a municipality that has one, and for anyone already practising (R43)."""
+    account = request.identity
+    if account is None or account.kind != AccountKind.EMPLOYEE:
+        return None
+    own = request.app_root.get(account.municipality)
+    if is_practice(own):
+        return request.resource_url(own, "practice")
+    practice = request.app_root.get(own.practice) if own is not None and own.practice else None
+    return request.resource_url(practice, "practice") if practice is not None else None
+
+
+def is_practice(municipality) -> bool:
+    return getattr(municipality, "practice_of", None) is not None

@@ -54,7 +54,8 @@ def _why(request) -> str | None:
 def _ask_pages(request) -> list[tuple[str, str]]:
     """R41: each municipality's page where a family asks for a log."""
     return [(m.name, request.resource_url(m, "ask-for-log"))
-            for m in sorted(request.app_root.values(), key=lambda m: m.name)]
+            for m in sorted(request.app_root.values(), key=lambda m: m.name)
+            if m.practice_of is None]  # R43: no real family asks the practice one
 
 
 @view_config(context=AppRoot, name="login", renderer="stafett:templates/login.pt",

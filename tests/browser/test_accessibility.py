@@ -10,12 +10,13 @@ from .conftest import assert_accessible, login_as
 
 pytestmark = pytest.mark.browser
 
-INTERACTIVE = ("a[href], button, select, textarea, input:not([type=hidden]), "
+INTERACTIVE = ("a[href], button, select, textarea, input:not([type=hidden]), summary, "
                "[tabindex]:not([tabindex='-1'])")
 # Numbers every element the keyboard should reach, in the order of the page; returns them.
 NUMBER_INTERACTIVE = """selector => {
   const reachable = [...document.querySelectorAll(selector)].filter(el =>
-    !el.disabled && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+    !el.disabled && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
+    && (!el.closest('details') || el.closest('details').open || el.closest('summary')));
   reachable.forEach((el, i) => { el.dataset.kbd = String(i); });
   return reachable.map(el => (el.id || el.textContent || el.name || el.tagName).trim());
 }"""
@@ -81,4 +82,8 @@ def test_a_front_page_by_keyboard(page):
     tab_through(page)
     page.reload()
     skip_to_content(page)
+    expect(page.locator("#page-help summary")).to_be_focused()  # the "?" (R43)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Øv i kursløsningen")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Ny logg")).to_be_focused()

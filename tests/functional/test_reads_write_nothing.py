@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from ..conftest import login
+from ..conftest import csrf_token, login
 
 
 @pytest.fixture
@@ -26,11 +26,12 @@ def pages(read_root) -> dict[str, list[str]]:
                   f"{log}access-log",
                   f"{log}access-log?format=csv", f"{log}meetings/{meeting_id}/pdf",
                   f"{log}add-glimpse", f"{log}concerns/{concern_id}/edit",
-                  f"{log}child-view", f"{log}add-voice", "/notifications"],
+                  f"{log}child-view", f"{log}add-voice", "/notifications", "/help",
+                  "/demo-kurs/practice"],
         # the family's page records the visit, in SQL (stafett.visits), not in ZODB
         "forelder": ["/", log, log, f"{log}full", f"{log}supervision", f"{log}access-log",
                      f"{log}before-meeting", f"{log}meetings/{meeting_id}/feedback",
-                     f"{log}child-view", "/notifications"],
+                     f"{log}child-view", "/notifications", "/help"],
         "rektor": ["/", "/demo/search?q=nordmann", unit + "console-requests",
                    unit + "console", unit + "console-logs", unit + "console-consents",
                    unit + "console-passive", unit + "console-transfers", unit + "audit",
@@ -51,3 +52,19 @@ def test_gets_add_no_record_to_the_storage(testapp, app_db, datafs, pages, acces
         testapp.reset()
         if username != "superbruker":
             assert len(access.of_kind("read")) > reads  # the reads went to the access journal
+
+
+def test_practice_pages_add_no_record_to_the_storage(testapp, app_db, datafs, read_root):
+    """R43: stepping into the practice municipality writes no object; nor do its pages."""
+    with read_root() as root:
+        emma = next(log for log in root["demo-kurs"].logs.values()
+                    if log.subject.name == "Emma Nordmann")
+        log = f"/demo-kurs/logs/{emma.id}/"
+    login(testapp, "rektor")
+    before = (app_db.storage.lastTransaction(), os.path.getsize(datafs))
+    page = testapp.get("/demo-kurs/practice")
+    testapp.post("/demo-kurs/practice", {"as": "demo-kurs.rektor",
+                                         "csrf_token": csrf_token(page)}, status=303)
+    for url in ("/", "/demo-kurs/practice", "/demo-kurs/reset-practice", log, "/help"):
+        assert testapp.get(url).status_int == 200, url
+    assert (app_db.storage.lastTransaction(), os.path.getsize(datafs)) == before
