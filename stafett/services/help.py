@@ -497,12 +497,36 @@ TOPICS: dict[str, Help] = {
             'PDF for the archive.'
         )),
     ),
+    "search": Help(
+        _("help_search_title", default='Find a child'),
+        _("help_search_1", default=(
+            'Search by part of the name, by the birth date or by the whole national identity '
+            'number. You find only the logs you may read.'
+        )),
+        _("help_search_2", default=(
+            'With the whole number you also learn who holds the child\'s log, so you can '
+            'contact them instead of opening a second log.'
+        )),
+    ),
+    "notifications": Help(
+        _("help_notifications_title", default='Notifications'),
+        _("help_notifications_1", default=(
+            'Choose for each kind of news whether you want an e-mail, a text message, both or '
+            'nothing.'
+        )),
+        _("help_notifications_2", default=(
+            'A message never names the child or says what happened. It tells you to log in '
+            'and read it here.'
+        )),
+    ),
 }
 
 # (context type, view name) -> topic. "home" is chosen by role (``front_page_topic``).
 VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("AppRoot", ""): "home",
     ("AppRoot", "help"): "home",
+    ("AppRoot", "notifications"): "notifications",
+    ("Municipality", "search"): "search",
     ("Municipality", "practice"): "practice",
     ("Municipality", "reset-practice"): "practice",
     ("Log", ""): "log",

@@ -42,7 +42,8 @@ def zeo_app(tmp_path, demo_datafs):
 
 
 def _noah(root):
-    return next(log for log in root["demo"].logs.values() if log.subject.name == "Noah Hansen")
+    return next(log for log in root["demo"].logs.values()
+                if log.subject.name in ("Noah Hansen", "Noah Slettesen"))
 
 
 def _traces(root) -> list[bytes]:
@@ -67,6 +68,11 @@ def test_r17_nothing_of_a_deleted_child_remains_in_zeo_files_or_mail(zeo_app):
     conn = db.open()
     root = conn.root()["stafett"]
     noah = _noah(root)
+    # The demo's practice municipality (R43) is built from the same fictive families and
+    # has a Noah Hansen of its own: this child and guardian get names found nowhere else.
+    noah.subject.name = "Noah Slettesen"
+    guardian = next(iter(noah.guardians.values()))
+    guardian.name, guardian.email = "Nina Slettesen", "nina.slettesen@example.org"
     traces, url = _traces(root), f"/demo/logs/{noah.id}/"
     unit_url = f"/demo/units/{noah.unit_id}/"
     give_consent(noah, Consent(list(noah.guardians.keys()), dt.date.today(),
