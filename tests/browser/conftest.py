@@ -196,6 +196,20 @@ def axe_script() -> Path:
     return Path(str(bundled))
 
 
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot into ``$STAFETT_SCREENSHOTS`` when it is set: looked at by a
+    person, never compared."""
+    folder = os.environ.get("STAFETT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
+
+
 def assert_accessible(page: Page, disable: tuple[str, ...] = ()) -> None:
     """Run axe-core in the page; fail on serious or critical violations, listed readably.
 

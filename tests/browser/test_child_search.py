@@ -4,28 +4,15 @@ log. Screenshots go to ``$STAFETT_SCREENSHOTS`` when it is set."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, assert_no_sideways_scroll, login_as, shoot
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
 
 
-def _shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("STAFETT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -42,8 +29,8 @@ def test_a_holder_finds_emma_from_the_top_bar(page, live_server, width):
     expect(result).to_be_visible()
     expect(page.locator("#search-results tbody tr")).to_contain_text("Lars Lærer")
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"search-results-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"search-results-{width}")
     result.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Emma Nordmann")
 
@@ -67,5 +54,5 @@ def test_r45_the_new_log_form_names_who_holds_the_childs_log(new_page, fresh_ser
     expect(page.get_by_role("alert")).to_contain_text("Barnet har allerede en stafettlogg")
     expect(page.get_by_label("Navnet til barnet eller ungdommen")).to_have_value("Emma Nordmann")
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"r45-new-log-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"r45-new-log-{width}")

@@ -7,28 +7,15 @@ not compared)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, assert_no_sideways_scroll, login_as, shoot
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)
 
 
-def _shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("STAFETT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
 def _before(page: Page, first: str, then: str) -> None:
@@ -47,8 +34,8 @@ def test_a_guardian_reads_what_is_agreed_first(page, live_server, width):
     expect(page.locator(".family-agreed")).to_contain_text("Jeg vil lese bøker om dyr.")
     expect(page.locator(".family-meetings")).to_contain_text("Neste møte:")
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"family-guardian-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"family-guardian-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -63,8 +50,8 @@ def test_a_youth_of_16_reads_her_plan_and_writes_in_her_own_words(new_page, fres
     expect(page.locator(".family-agreed")).to_contain_text("Hva du gjør")  # her own words
     expect(page.locator(".family-agreed")).to_contain_text("Jeg vil prøve selv først.")
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"family-youth-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"family-youth-{width}")
     page.get_by_role("link", name="Si det med dine egne ord").first.click()
     page.get_by_label("Det du vil si").fill("Jeg vil ha samtalene etter skoletid.")
     assert_accessible(page)
@@ -92,8 +79,8 @@ def test_the_childs_view_in_meeting_mode_is_large_simple_and_names_no_one_else(
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 19, "the child's page is set large"
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"child-view-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"child-view-{width}")
     page.get_by_role("link", name="Tilbake til møtet").click()
     expect(page).to_have_url(f"{fresh_server.url}{fresh_server.log_path('Emma Nordmann')}"
                              "meeting-mode")
@@ -131,8 +118,8 @@ def test_the_municipalitys_page_for_asking_for_a_log(page, width):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Lillevik barnehage")
     assert_accessible(page)
-    _no_sideways_scroll(page)
-    _shoot(page, f"ask-for-log-{width}")
+    assert_no_sideways_scroll(page)
+    shoot(page, f"ask-for-log-{width}")
 
 
 def test_a_leader_answers_a_familys_request_and_the_family_is_told(new_page, fresh_server):
@@ -144,7 +131,7 @@ def test_a_leader_answers_a_familys_request_and_the_family_is_told(new_page, fre
     leader.goto(console)
     request = leader.locator("article.log-request", has_text="Ida Bakken")
     assert_accessible(leader)
-    _shoot(leader, "requests-console-1280")
+    shoot(leader, "requests-console-1280")
     request.locator("select[name=holder]").select_option(label="Per Pedagogisk leder")
     request.locator("form.assign button").click()
     expect(leader.locator("article.log-request", has_text="Ida Bakken")).to_have_count(0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from pathlib import Path
 
@@ -18,17 +17,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, assert_no_sideways_scroll, login_as, shoot
 
 pytestmark = pytest.mark.browser
 MEETING_URL = re.compile(r"/meeting-mode$")
 
-
-def _shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("STAFETT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def _links_stay_in(page: Page, log_path: str) -> None:
@@ -61,7 +54,7 @@ def test_a_whole_meeting_in_meeting_mode(fresh_server, new_page):
     expect(card).to_contain_text("Lesing og friminutt")
     expect(card).to_contain_text("Ola Nordmann, Lars Lærer")
     assert_accessible(page)
-    _shoot(page, "meeting-mode-1280")
+    shoot(page, "meeting-mode-1280")
 
     # An evaluation: the service's view first, the family's verdict last.
     reading = page.locator("article.concern", has_text="Emma strever")
@@ -72,7 +65,7 @@ def test_a_whole_meeting_in_meeting_mode(fresh_server, new_page):
     page.get_by_label("Tjenestens vurdering").fill("Emma leser mer sammenhengende nå.")
     page.get_by_label("Beslutning").select_option(label="Fortsette")
     page.get_by_label("Familiens vurdering").select_option(label="Virket")
-    _shoot(page, "meeting-evaluate-1280")
+    shoot(page, "meeting-evaluate-1280")
     page.get_by_role("button", name="Lagre evaluering").click()
     expect(page.locator("main")).to_contain_text("Emma leser mer sammenhengende nå.")
     expect(page.get_by_role("banner")).to_have_count(0)
@@ -119,9 +112,8 @@ def test_meeting_mode_on_a_tablet_and_a_phone(page, live_server):
     for width, height in ((768, 1024), (375, 812)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(emma + "meeting-mode")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"meeting mode scrolls sideways by {overflow} px at {width}"
-        _shoot(page, f"meeting-mode-{width}")
+        assert_no_sideways_scroll(page)
+        shoot(page, f"meeting-mode-{width}")
     page.get_by_role("button", name="Avslutt møtemodus").click()
 
 

@@ -9,16 +9,14 @@ not compared)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections import deque
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, assert_no_sideways_scroll, login_as, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -83,16 +81,6 @@ LOOK = """() => {
 }"""
 
 
-def _shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("STAFETT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
 def page_type(url: str) -> str:
@@ -168,15 +156,15 @@ def test_pages_before_login_and_error_pages_fit_a_phone(page):
     for path, status in (("/login", 200), ("/accessibility", 200), ("/demo/ask-for-log", 200),
                          ("/no/such/page", 404)):
         assert page.goto(path).status == status
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
     assert_accessible(page)
     login_as(page, "forelder")
     assert page.goto("/demo/admin").status == 403
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     login_as(page, "siri")
     page.goto("/demo/ask-for-log")
     expect(page.locator("form#ask")).to_be_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_the_menu_folds_on_a_phone_and_opens_with_its_button(page):
@@ -195,9 +183,9 @@ def test_the_menu_folds_on_a_phone_and_opens_with_its_button(page):
     box = log_out.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert box["height"] >= 44, "a thumb-sized button"
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page)
-    _shoot(page, "phone-menu-open-375")
+    shoot(page, "phone-menu-open-375")
     log_out.click()
     expect(page).to_have_url(re.compile(r"/login$"))
 
@@ -229,7 +217,7 @@ def test_the_menu_is_unfolded_on_a_desktop_with_or_without_script(browser, live_
             expect(page.get_by_role("link", name=link, exact=True)).to_be_visible()
         expect(page.get_by_role("button", name="Logg ut", exact=True)).to_be_visible()
         page.goto("/demo/audit")  # its wide table once made this page scroll at 1280 px
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         context.close()
 
 
@@ -252,7 +240,7 @@ def test_a_table_reads_as_a_list_on_a_phone_and_as_a_table_on_a_desktop(page):
     page.set_viewport_size(PHONE)
     label = cell.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == '"Status: "'
-    _shoot(page, "phone-home-375")
+    shoot(page, "phone-home-375")
     expect(page.locator("table.list thead").first).to_be_attached()  # for screen readers
 
 
@@ -282,7 +270,7 @@ def test_the_holder_writes_a_glimpse_with_one_thumb(new_page, fresh_server):
     write = page.get_by_role("link", name="Skriv et lysglimt")
     in_first_screen(write)
     assert_accessible(page)
-    _shoot(page, "phone-log-holder-375")
+    shoot(page, "phone-log-holder-375")
     write.click()
     _glimpse_form(page, "Emma leste høyt for klassen i dag.")
     expect(page.locator("#glimpses")).to_contain_text("Emma leste høyt for klassen i dag.")
@@ -301,13 +289,13 @@ def test_long_words_addresses_and_links_break_instead_of_widening_the_page(new_p
     holder.get_by_label("Lysglimt").fill(words)
     holder.get_by_role("button", name="Lagre").click()
     expect(holder.locator("#glimpses")).to_contain_text("Tilgjengelighetserklærings")
-    _no_sideways_scroll(holder)
+    assert_no_sideways_scroll(holder)
     guardian = new_page(fresh_server.url)
     guardian.set_viewport_size(PHONE)
     login_as(guardian, "forelder")
     guardian.goto(fresh_server.log_path("Emma Nordmann"))
     expect(guardian.locator(".family-glimpses")).to_contain_text("kontaktlaereren.med")
-    _no_sideways_scroll(guardian)
+    assert_no_sideways_scroll(guardian)
 
 
 def test_a_tablet_shows_the_menu_and_tables_as_they_are_on_a_desktop(page, live_server):
@@ -317,11 +305,11 @@ def test_a_tablet_shows_the_menu_and_tables_as_they_are_on_a_desktop(page, live_
     expect(page.get_by_role("button", name="Logg ut", exact=True)).to_be_visible()
     cell = page.locator("table.list td[data-label='Status']").first
     assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
-    _shoot(page, "tablet-home-768")
+    shoot(page, "tablet-home-768")
     page.goto(live_server.log_path("Emma Nordmann"))
     expect(page.get_by_role("link", name="Skriv et lysglimt")).to_be_visible()
-    _no_sideways_scroll(page)
-    _shoot(page, "tablet-log-holder-768")
+    assert_no_sideways_scroll(page)
+    shoot(page, "tablet-log-holder-768")
 
 
 def test_a_guardian_reads_the_agreement_and_writes_a_glimpse_with_one_thumb(new_page,
@@ -333,7 +321,7 @@ def test_a_guardian_reads_the_agreement_and_writes_a_glimpse_with_one_thumb(new_
     in_first_screen(page.get_by_role("link", name="Skriv et lysglimt"))
     agreed = page.get_by_role("heading", name="Dette er avtalt nå").bounding_box()
     assert agreed["y"] < 2 * PHONE["height"], "what is agreed is near the top"
-    _shoot(page, "phone-log-guardian-375")
+    shoot(page, "phone-log-guardian-375")
     page.get_by_role("link", name="Skriv et lysglimt").click()
     _glimpse_form(page, "Emma fortalte om boka hun leser.")
     expect(page.locator(".family-glimpses")).to_contain_text("Emma fortalte om boka hun leser.")
@@ -354,9 +342,9 @@ def _glimpse_form(page: Page, text: str) -> None:
     assert 0.8 * PHONE["width"] <= width <= PHONE["width"], "the text field fills the width"
     in_first_screen(save)
     assert save.bounding_box()["width"] >= 0.5 * PHONE["width"], "a wide button"
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page)
-    _shoot(page, "phone-glimpse-form-375")
+    shoot(page, "phone-glimpse-form-375")
     save.click()
     expect(page.locator(".flash")).to_contain_text("Lysglimtet er lagret")
 
@@ -367,13 +355,13 @@ def test_a_leaders_console_on_a_phone(page):
     page.locator("summary.menu-button").click()
     page.get_by_role("link", name="Enhet").click()
     expect(page.locator("nav.tabs")).to_be_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page)
-    _shoot(page, "phone-console-375")
+    shoot(page, "phone-console-375")
     page.locator("nav.tabs").get_by_role("link", name="Logger", exact=True).click()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page)
-    _shoot(page, "phone-console-logs-375")
+    shoot(page, "phone-console-logs-375")
 
 
 def test_a_measure_form_on_a_phone(page, live_server):
@@ -383,9 +371,9 @@ def test_a_measure_form_on_a_phone(page, live_server):
     page.locator("article.concern h3 a").first.click()
     page.get_by_role("link", name="Nytt tiltak").click()
     expect(page.get_by_label("Tiltak", exact=True)).to_be_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page)
-    _shoot(page, "phone-measure-form-375")
+    shoot(page, "phone-measure-form-375")
 
 
 def test_the_audit_report_and_the_superusers_page_on_a_phone(page):
@@ -393,9 +381,9 @@ def test_the_audit_report_and_the_superusers_page_on_a_phone(page):
     login_as(page, "superbruker")
     for path, name in (("/demo/audit", "audit"), ("/demo/admin", "admin")):
         page.goto(path)
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         assert_accessible(page)
-        _shoot(page, f"phone-{name}-375")
+        shoot(page, f"phone-{name}-375")
 
 
 def test_meeting_mode_fits_a_phone(new_page, fresh_server):
@@ -405,4 +393,4 @@ def test_meeting_mode_fits_a_phone(new_page, fresh_server):
     page.goto(fresh_server.log_path("Emma Nordmann"))
     page.get_by_role("button", name="Møtemodus").click()
     expect(page).to_have_url(re.compile(r"/meeting-mode$"))
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
