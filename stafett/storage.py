@@ -85,6 +85,18 @@ def _glimpses_in_lanes(root: AppRoot) -> None:
                 log.glimpses.add(glimpse)
 
 
+def _outbox_in_lanes(root: AppRoot) -> None:
+    """Each log's sent messages in a ``Timeline`` of lanes: the family hears of every
+    glimpse (R37), and concurrent writers must not meet in one tree."""
+    from .models.base import Timeline, attach
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            old, log.outbox = log.outbox, attach(log, "outbox", Timeline())
+            for message in old.values():
+                log.outbox.add(message)
+
+
 def _people_by_fnr(root: AppRoot) -> None:
     """ID-porten: accounts found by fødselsnummer, invitations for guardians, and the logs'
     guardians and subject indexed by fødselsnummer (R5, R9)."""
@@ -148,7 +160,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _people_by_fnr,
                                                  _family_side,
                                                  _log_requests_per_unit,
-                                                 _children_findable]
+                                                 _children_findable,
+                                                 _outbox_in_lanes]
 
 
 def app_root(conn) -> AppRoot:

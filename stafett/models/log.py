@@ -100,7 +100,9 @@ class Log(Resource):
         self.closed_at = None
         self.archives = OOBTree()  # time -> ArchivedPdf (R15, R17, R35)
         self.history = OOBTree()  # (time, id) -> transition record incl. free-text note (R18)
-        self.outbox = OOBTree()  # (time, id) -> OutgoingMessage (R37)
+        # OutgoingMessage (R37), in lanes: every glimpse may send news, and concurrent
+        # writers must not meet in one tree (models.base.Timeline).
+        self.outbox = attach(self, "outbox", Timeline())
         for name in LOG_CHILDREN:
             kind = Timeline if name == "glimpses" else Container
             setattr(self, name, attach(self, name, kind()))

@@ -23,7 +23,7 @@ from pyramid_mailer.message import Attachment, Message
 
 from ..events import AfterTransition, LogChanged
 from ..i18n import _, translate
-from ..models.base import find_parent, new_id, today, utcnow
+from ..models.base import find_parent, today, utcnow
 from ..models.indexes import person_key
 from ..models.org import AppRoot
 from ..security import SUBJECT_LOGIN_AGE
@@ -34,6 +34,8 @@ from .sms import SmsFailed, sms_from_settings
 
 
 class OutgoingMessage(Persistent):
+    __name__ = __parent__ = None  # its key in ``log.outbox``, a Timeline
+
     def __init__(self, kind: str, recipients: list[str], subject: str, body: str):
         self.kind = kind
         self.recipients = tuple(recipients)
@@ -230,7 +232,7 @@ def deliver(log, kind: str, choice: str, recipients: list[Recipient], subject, b
         return None
     message = OutgoingMessage(kind, sent_to, translate(subject, notifier.locale, mapping),
                               translate(body, notifier.locale, mapping))
-    log.outbox[(utcnow(), new_id())] = message
+    log.outbox.add(message)
     return message
 
 

@@ -4,6 +4,7 @@ consents, read grants, transfers and the messages sent (R2-R6, R44)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 from ..i18n import _
@@ -29,7 +30,8 @@ def lifecycle_panel(request, log) -> dict:
         consents=_consents(request, log) if (full or consent_rights) else [],
         grants=_grants(request, log) if full else [],
         transfers=_transfers(request, log),
-        outbox=list(reversed(list(log.outbox.values()))) if holder else [],
+        outbox=[m for _key, m in itertools.islice(log.outbox.newest(), OUTBOX_SHOWN)]
+        if holder else [],
         failed_notices=failed_notices(request, log) if holder else [],
         employee=log.municipality.employee,
         unit_name=lambda unit_id: getattr(log.municipality.units.get(unit_id or ""), "name", ""),
@@ -131,6 +133,8 @@ def _party_name(log, party: str) -> str:
 
 
 # -- notifications that could not be sent (R37) ---------------------------------------------
+OUTBOX_SHOWN = 20  # the newest messages sent; the page costs what it shows
+
 NOTICE_ABOUT = {
     "log_activated": _("nt_about_log_activated", default="the log being opened"),
     "glimpse": _("nt_about_glimpse", default="a new glimpse"),

@@ -162,7 +162,7 @@ def test_sent_messages_and_access_log_show_one_event_at_the_same_oslo_time(
         emma, holder = _log(root, "Emma Nordmann"), root.accounts["larer"]
         message = OutgoingMessage("log_activated", ["ola@example.org"], "Melding", "Tekst")
         message.created = moment
-        emma.outbox[(moment, "fixed")] = message
+        emma.outbox.add(message)
         access.append(
             "read", at=int(moment.timestamp()) * 10**9, log=emma.id, object=emma.id,
             object_kind="log", actor=holder.uid, basis=("holder",), unit=emma.unit_id,

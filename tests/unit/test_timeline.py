@@ -53,3 +53,22 @@ def test_evolve_moves_a_log_s_glimpses_into_lanes_in_their_order(world):
     assert [g.text for _k, g in log.glimpses.newest()] == [
         f"Lysglimt {n}." for n in range(29, -1, -1)]
     assert all(g.__parent__ is log.glimpses for g in log.glimpses.values())
+
+
+def test_evolve_moves_a_log_s_sent_messages_into_lanes_newest_first(world):
+    """R37: every glimpse may send news; the messages kept on the log are in lanes too."""
+    from BTrees.OOBTree import OOBTree
+
+    from stafett import storage
+    from stafett.services.notify import OutgoingMessage
+
+    log = world.active()
+    log.outbox = OOBTree()  # (time, id) -> message, as databases before the lanes
+    for n in range(12):
+        message = OutgoingMessage("glimpse", ["ola@example.org"], f"Melding {n}", "Tekst")
+        message.created = START + dt.timedelta(minutes=n)
+        log.outbox[(message.created, f"{n:04x}")] = message
+    storage._outbox_in_lanes(world.m.__parent__)
+    assert isinstance(log.outbox, Timeline) and len(log.outbox) == 12
+    assert [m.subject for _k, m in log.outbox.newest()] == [
+        f"Melding {n}" for n in range(11, -1, -1)]
