@@ -54,9 +54,13 @@ class Formatter:
             return ""
         return format_datetime(oslo(value), "short", locale=self.locale)
 
-    def time(self, value: dt.datetime | int | None) -> str:
+    def time(self, value: dt.datetime | dt.time | int | None) -> str:
+        """A moment's time on the Oslo clock; a ``dt.time`` is already a wall-clock time
+        (a meeting's hour)."""
         if value is None:
             return ""
+        if isinstance(value, dt.time):
+            return format_time(value, "short", locale=self.locale)
         return format_time(oslo(value), "short", locale=self.locale)
 
     def number(self, value: Real | Decimal | None, digits: int | None = None,

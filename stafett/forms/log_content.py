@@ -246,6 +246,10 @@ class MeetingSchema(colander.Schema):
     summary, linked concerns."""
 
     date = _date(_("ct_meeting_date", default="Date"))
+    start_time = colander.SchemaNode(
+        colander.Time(), title=_("ct_meeting_time", default="Time"), missing=None,
+        widget=deform.widget.TextInputWidget(attributes={"type": "time"}))
+    place = _line(_("ct_meeting_place", default="Place"), missing="")
     agenda = _text(_("ct_agenda", default="Agenda"), missing="")
     attendees = colander.SchemaNode(colander.Set(), title=_("ct_attendees", default="Present"),
                                     missing=(), widget=_deferred_attendee_checkboxes,

@@ -11,6 +11,9 @@ from .base import Resource, utcnow
 class Meeting(Resource):
     """A collaboration meeting, possible before any concern exists (R13, R29)."""
 
+    start_time = None  # dt.time on the Oslo clock, when known (the invitation's hour)
+    place = ""
+
     def __init__(self, date: dt.date, agenda: str = "", participants=(),
                  minute_taker: str = "", summary: str = "", concern_ids=()):
         self.date = date

@@ -23,7 +23,7 @@ from pyramid_mailer.message import Attachment, Message
 
 from ..events import AfterTransition, LogChanged
 from ..i18n import _, translate
-from ..models.base import find_parent, today, utcnow
+from ..models.base import OSLO, find_parent, today, utcnow
 from ..models.indexes import person_key
 from ..models.org import AppRoot
 from ..security import SUBJECT_LOGIN_AGE
@@ -385,11 +385,15 @@ def _invitations(meeting, locale: str) -> list[Attachment]:
     return [meeting_invitation(meeting, locale)]
 
 
+MEETING_LENGTH = dt.timedelta(hours=1)  # what a calendar blocks when only the start is known
+
+
 def meeting_invitation(meeting, locale: str) -> Attachment:
-    """An iCalendar event for the meeting: the day (a whole-day event: meetings are
-    planned by the day), a neutral title, no child's name and no agenda (that is read
-    after logging in). PUBLISH, not REQUEST: nobody is asked to answer through their
-    calendar. A change sends the same UID with a higher SEQUENCE."""
+    """An iCalendar event for the meeting: its hour on the Oslo clock (an hour long) or,
+    when no hour is set, the whole day; the place; a neutral title. No child's name and no
+    agenda: a mail carries no content of the log (R37), the agenda is read after logging
+    in. PUBLISH, not REQUEST: nobody is asked to answer through their calendar. A change
+    sends the same UID with a higher SEQUENCE."""
     calendar = Calendar()
     calendar.add("prodid", "-//Stafett//Stafettlogg//NO")
     calendar.add("version", "2.0")
@@ -398,14 +402,20 @@ def meeting_invitation(meeting, locale: str) -> Attachment:
     event.add("uid", f"{meeting.id}@stafett")
     event.add("dtstamp", utcnow())
     event.add("sequence", int(utcnow().timestamp()))
-    event.add("dtstart", meeting.date)
-    event.add("dtend", meeting.date + dt.timedelta(days=1))
+    if meeting.start_time is None:  # the day only: a whole-day event
+        event.add("dtstart", meeting.date)
+        event.add("dtend", meeting.date + dt.timedelta(days=1))
+    else:
+        start = dt.datetime.combine(meeting.date, meeting.start_time, tzinfo=OSLO)
+        event.add("dtstart", start)
+        event.add("dtend", start + MEETING_LENGTH)
     event.add("summary", translate(_("ics_meeting_summary",
                                      default="Collaboration meeting (Stafett)"), locale))
     place = getattr(meeting, "place", "")
     if place:
         event.add("location", place)
     calendar.add_component(event)
+    calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Oslo when a time is given
     return Attachment("invitation.ics", "text/calendar; method=PUBLISH; charset=utf-8",
                       calendar.to_ical())
 

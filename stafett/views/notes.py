@@ -107,7 +107,8 @@ class EditMeeting(MeetingForm):
     def appstruct(self) -> dict:
         meeting = self.context
         known = {name for name, _role in people_of(self.log)}
-        return {"date": meeting.date, "agenda": meeting.agenda,
+        return {"date": meeting.date, "start_time": meeting.start_time,
+                "place": meeting.place, "agenda": meeting.agenda,
                 "attendees": {name for name in meeting.participants if name in known},
                 "participants": "\n".join(n for n in meeting.participants if n not in known),
                 "minute_taker": meeting.minute_taker, "summary": meeting.summary,

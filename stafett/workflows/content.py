@@ -170,6 +170,8 @@ def edit_meeting(meeting: Meeting, data: dict, actor, request=None) -> None:
 
 def _apply_meeting(meeting: Meeting, data: dict, log: Log) -> None:
     meeting.date = data["date"]
+    meeting.start_time = data.get("start_time")
+    meeting.place = data.get("place", "")
     meeting.agenda = data["agenda"]
     ticked = tuple(data.get("attendees", ()))
     others = tuple(name for name in _lines(data["participants"]) if name not in ticked)

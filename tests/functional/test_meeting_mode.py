@@ -71,6 +71,8 @@ def _register_todays_meeting(testapp, emma):
     form = _form(page.click(href=r"add-meeting$"))
     assert form["date"].value == today().isoformat()
     form["agenda"] = "Lesing og friminutt"
+    form["start_time"] = "13:15"
+    form["place"] = "Grupperommet"
     for box in form.fields["checkbox"]:
         if box._value in ("Lars Lærer", "Ola Nordmann"):
             box.checked = True
@@ -86,6 +88,7 @@ def test_the_meeting_is_registered_and_recorded_from_meeting_mode(testapp, emma)
     page = _register_todays_meeting(testapp, emma)
     card = page.html.select_one(".meeting-now").get_text(" ", strip=True)
     assert "Lesing og friminutt" in card and "Ola Nordmann, Lars Lærer" in card
+    assert "13:15, Grupperommet" in card
 
     form = _form(page.click(description="Saksliste, oppmøte og oppsummering"))
     form["summary"] = "Emma leser høyt hver dag. Hun vil gjerne ha en lesevenn."

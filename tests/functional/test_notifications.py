@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from stafett import main
+from stafett.models.base import OSLO
 
 from ..conftest import app_settings, close_app, csrf_token, login
 from .test_mail import Inbox, _free_port
@@ -174,6 +175,8 @@ def test_r37_glimpse_measure_and_meeting_reach_each_guardian_as_they_chose(peers
     meeting_day = TODAY + dt.timedelta(days=10)
     form = _content_form(holder.get(log_url + "add-meeting"))
     form["date"] = meeting_day.isoformat()
+    form["start_time"] = "14:30"
+    form["place"] = "Møterom 2, Solbakken skole"
     form["agenda"] = "Emma sin lesing"
     form.submit(status=303)
     _wait(lambda: len(inbox.messages) >= 4)
@@ -186,7 +189,11 @@ def test_r37_glimpse_measure_and_meeting_reach_each_guardian_as_they_chose(peers
         ics = next(part for part in message.iter_attachments()
                    if part.get_content_type() == "text/calendar")
         event = Calendar.from_ical(ics.get_content()).walk("VEVENT")[0]
-        assert event.decoded("dtstart") == meeting_day
+        start = event.decoded("dtstart")  # 14:30 on the Oslo clock, an hour long
+        assert (start.date(), start.hour, start.minute) == (meeting_day, 14, 30)
+        assert start.utcoffset() == start.replace(tzinfo=OSLO).utcoffset()
+        assert event.decoded("dtend") - start == dt.timedelta(hours=1)
+        assert str(event["location"]) == "Møterom 2, Solbakken skole"
         assert str(event["summary"]) == "Samarbeidsmøte (Stafett)"
         _assert_no_child(ics.get_content())
 
