@@ -103,9 +103,10 @@ def in_meeting_mode(request, log) -> bool:
     return request.session.get(MEETING_MODE_KEY) == request.resource_path(log)
 
 
-def log_home(request, log) -> str:
+def log_home(request, log, query=None) -> str:
     """Where "back to the log" leads: the meeting page while the log is on the projector."""
-    return request.resource_url(log, "meeting-mode" if in_meeting_mode(request, log) else "")
+    return request.resource_url(log, "meeting-mode" if in_meeting_mode(request, log) else "",
+                                query=query)
 
 
 @subscriber(BeforeRender)

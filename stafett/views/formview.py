@@ -19,7 +19,7 @@ from ..i18n import _
 from ..messages import message_for
 from ..models.base import DomainError, find_parent
 from ..models.log import Log
-from . import in_meeting_mode, log_home
+from . import log_home
 
 FORM_PAGE = "stafett:templates/form.pt"
 SAVE = _("ct_save", default="Save")
@@ -107,7 +107,6 @@ class FormView:
         forget the text it kept for this form (static/autosave.js)."""
         self.request.notice(self.request.translate(message))
         query = {"saved": self.formid} if self.autosave else None
-        view = "meeting-mode" if resource is self.log and in_meeting_mode(self.request,
-                                                                          self.log) else ""
-        url = self.request.resource_url(resource, view, query=query)
+        url = (log_home(self.request, resource, query) if resource is self.log
+               else self.request.resource_url(resource, query=query))
         return HTTPSeeOther(location=url + (f"#{anchor}" if anchor else ""))
