@@ -411,9 +411,8 @@ def meeting_invitation(meeting, locale: str) -> Attachment:
         event.add("dtend", start + MEETING_LENGTH)
     event.add("summary", translate(_("ics_meeting_summary",
                                      default="Collaboration meeting (Stafett)"), locale))
-    place = getattr(meeting, "place", "")
-    if place:
-        event.add("location", place)
+    if meeting.place:
+        event.add("location", meeting.place)
     calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Oslo when a time is given
     return Attachment("invitation.ics", "text/calendar; method=PUBLISH; charset=utf-8",

@@ -12,6 +12,8 @@ from ..security import Permission, request_principals, sees_contact_details
 from ..workflows import workflow_for
 from ..workflows.child_login import under_age_limit
 
+OUTBOX_SHOWN = 20  # the newest messages sent; the page costs what it shows
+
 
 def lifecycle_panel(request, log) -> dict:
     """Values for templates/log/lifecycle.pt: what this user may see and do (R2-R6)."""
@@ -133,8 +135,6 @@ def _party_name(log, party: str) -> str:
 
 
 # -- notifications that could not be sent (R37) ---------------------------------------------
-OUTBOX_SHOWN = 20  # the newest messages sent; the page costs what it shows
-
 NOTICE_ABOUT = {
     "log_activated": _("nt_about_log_activated", default="the log being opened"),
     "glimpse": _("nt_about_glimpse", default="a new glimpse"),

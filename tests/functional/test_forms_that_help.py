@@ -138,3 +138,26 @@ def test_a_glimpse_shows_its_author_and_time_on_the_staff_page(testapp, read_roo
     meta = glimpse.select_one(".muted").get_text(" ", strip=True)
     assert "Lars Lærer, loggholder" in meta
     assert re.search(r"\d{2}[:.]\d{2}", meta), meta  # the time, not only the day
+
+
+def test_the_log_page_shows_the_newest_twenty_messages_sent(app, testapp, read_root):
+    """R37: the family hears of every glimpse, so a log's sent messages grow with its life;
+    the holder's page shows the newest 20, newest first, whatever the history."""
+    from stafett.services.notify import OutgoingMessage
+
+    db = app.registry._zodb_databases[""]
+    conn = db.open()
+    log = _log(conn.root()["stafett"], "Emma Nordmann")
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # newer than the demo's own
+    for n in range(30):
+        message = OutgoingMessage("glimpse", ["ola@example.org"], f"Melding nummer {n:02d}", "")
+        message.created = start + dt.timedelta(minutes=n)
+        log.outbox.add(message)
+    log_url = f"/demo/logs/{log.id}/"
+    conn.transaction_manager.commit()
+    conn.close()
+    login(testapp, "larer")
+    heading = testapp.get(log_url).html.find("h2", string="Meldinger sendt fra denne loggen")
+    shown = [li.strong.text for li in heading.find_parent("section").select("li")
+             if li.strong.text.startswith("Melding nummer")]
+    assert shown == [f"Melding nummer {n:02d}" for n in range(29, 9, -1)]

@@ -204,3 +204,17 @@ def test_leaving_meeting_mode_opens_the_whole_log_again(testapp, emma):
     form.submit(status=303)
     assert NOTE in testapp.get(emma["log"]).text
     assert testapp.get(emma["other_log"]).status_int == 200
+
+
+def test_a_meeting_time_that_is_no_time_is_named_and_the_text_kept(testapp, emma):
+    login(testapp, "larer")
+    form = _form(testapp.get(emma["log"] + "add-meeting"))
+    form["start_time"] = "25:99"
+    form["place"] = "Grupperommet"
+    form["agenda"] = "Lesing og friminutt"
+    page = form.submit("save", status=200)
+    (box,) = page.html.select('[role="alert"]')
+    assert "Klokkeslett: Ugyldig klokkeslett." in box.get_text(" ", strip=True)
+    kept = _form(page)
+    assert (kept["place"].value, kept["agenda"].value) == ("Grupperommet",
+                                                           "Lesing og friminutt")
