@@ -34,6 +34,7 @@ def includeme(config) -> None:
     config.add_request_method(lambda request: formatter(request.locale_name), "fmt", reify=True)
     config.add_request_method(navigation, "nav", reify=True)
     config.add_request_method(notice, "notice")
+    config.add_request_method(take_notices, "take_notices")
 
 
 NOTICES_KEPT = 3
@@ -50,6 +51,18 @@ def notice(request, text: str) -> None:
         session.pop_flash()
         for kept in waiting[-NOTICES_KEPT:]:
             session.flash(kept)
+
+
+def take_notices(request) -> list:
+    """The messages waiting for this page. Only a page that has some changes the session:
+    a page that re-sent an unchanged cookie could overwrite the one a parallel request
+    just set (a browser's own /favicon.ico beside the click on "Logg inn med ID-porten"
+    lost the login's state that way)."""
+    session = request.session
+    waiting = session.peek_flash()
+    if waiting:
+        session.pop_flash()
+    return waiting
 
 
 def _compile_templates_one_at_a_time() -> None:

@@ -40,9 +40,11 @@ def login_page(request, form: str, error=None) -> dict:
 
 
 def _why(request) -> str | None:
-    """After an ended session, the page says why the user is here (read once)."""
-    if request.session.pop(LOGIN_REASON, None) != "session_ended":
+    """After an ended session, the page says why the user is here (read once; the session
+    is changed only when there is a reason to take, see ``take_notices``)."""
+    if request.session.get(LOGIN_REASON) != "session_ended":
         return None
+    del request.session[LOGIN_REASON]
     idle = int(request.registry.settings.get("stafett.session_idle_seconds", 1200))
     return request.translate(_("login_session_ended", mapping={"minutes": max(1, idle // 60)},
                                default="You were logged out because nothing happened for "

@@ -153,3 +153,20 @@ def test_the_front_page_tells_when_a_login_ends(app):
     front = logged_in(app).get(FRONT)
     assert "etter 20 minutter uten bruk og senest etter 2 timer" in front.text
     assert 'id="logout-everywhere"' in front.text
+
+
+def test_a_page_that_changes_nothing_leaves_the_session_cookie_alone(app):
+    """A response that re-sent an unchanged cookie could overwrite the one a parallel request
+    had just set: a browser's /favicon.ico beside a click on "Logg inn med ID-porten" lost
+    the login's state that way. Only a change (a notice shown once, a login) sets it."""
+    visitor = webtest.TestApp(app)
+    visitor.get("/login")
+    for path in ("/login", "/favicon.ico", "/accessibility"):
+        response = visitor.get(path, expect_errors=True)
+        assert "Set-Cookie" not in response.headers, path
+    browser = logged_in(app)
+    assert "Set-Cookie" not in browser.get(FRONT).headers
+    browser.post("/logout", {"csrf_token": csrf_token(browser.get(FRONT))}, status=303)
+    shown_once = browser.get("/login")
+    assert "Set-Cookie" in shown_once.headers  # the logout notice was taken
+    assert "Set-Cookie" not in browser.get("/login").headers
