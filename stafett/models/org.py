@@ -28,6 +28,7 @@ class AppRoot(Container):
     (``indexes.person_key``), and open invitations."""
 
     __acl__ = [("Allow", "system.Authenticated", ("home",))]
+    nightly = None  # the last night's run (models/nightly.py); a class default for old roots
 
     def __init__(self) -> None:
         super().__init__()
