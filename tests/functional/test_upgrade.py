@@ -114,9 +114,9 @@ def _no_personal_data(out: str, names: list[str]) -> None:
 def upgraded(old):
     run("stafett-init", old["ini"])
     wsgi = main({}, **app_settings(old["datafs"]))
-    opened = {**old, "app": wsgi, "testapp": webtest.TestApp(wsgi), "open": True}
-    yield opened
-    if opened["open"]:
+    served = {**old, "app": wsgi, "testapp": webtest.TestApp(wsgi), "open": True}
+    yield served
+    if served["open"]:
         close_app(wsgi)
 
 
