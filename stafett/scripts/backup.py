@@ -1,4 +1,4 @@
-"""stafett-backup CONFIG --to DIR [--keep-days N] [--datafs PATH]: one backup run.
+"""stafett-backup CONFIG --to DIR [--keep-days N] [--pg-wal] [--datafs PATH]: one backup run.
 
 A backup set is a folder with two parts, each made by the storage's own tools:
 
@@ -11,6 +11,8 @@ A backup set is a folder with two parts, each made by the storage's own tools:
   failures): SQLite through its online backup API (``journal-<time>.sqlite``), PostgreSQL
   through ``pg_dump -Fc`` (``journal-<time>.pgdump``; nothing more when it is RelStorage's
   own database, which ``objects-`` already holds).
+- ``pg/`` with ``--pg-wal``, instead of the dumps: PostgreSQL's base backups and the WAL the
+  server archives between them, for restores to any moment (``pgwal``).
 
 Both read a live installation: run it beside the servers. ``--keep-days N`` then removes
 what is older than N days, but never the newest full backup nor anything a kept incremental
@@ -25,7 +27,6 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -34,6 +35,7 @@ from pyramid.paster import get_appsettings
 from ZODB.scripts import repozo
 
 from ..access_journal import SETTING, default_uri
+from . import pgwal
 
 STAMP = "%Y-%m-%d-%H-%M-%S"  # repozo's own
 ZODB_DIR, SQL_DIR = "zodb", "sql"
@@ -77,8 +79,10 @@ def _bare(uri: str) -> str:
 
 
 # -- one run ---------------------------------------------------------------------------------
-def backup(found: Sources, folder: str) -> list[str]:
-    """Back up every part; return the names of the files written."""
+def backup(found: Sources, folder: str, pg_wal: bool = False,
+           full_days: float = 7) -> list[str]:
+    """Back up every part; return the names of the files written. ``pg_wal``: PostgreSQL by
+    base backups and its archived WAL (``pgwal``) instead of a dump per run."""
     for part in (ZODB_DIR, SQL_DIR):
         os.makedirs(os.path.join(folder, part), mode=0o700, exist_ok=True)
     stamp = _next_stamp(folder)
@@ -87,6 +91,9 @@ def backup(found: Sources, folder: str) -> list[str]:
         repozo.main(["-B", "-z", "-r", os.path.join(folder, ZODB_DIR), "-f", found.datafs])
     if found.sqlite:
         _copy_sqlite(found.sqlite, os.path.join(folder, SQL_DIR, f"journal-{stamp}.sqlite"))
+    if pg_wal and found.dumps:  # one cluster holds every database
+        done = pgwal.run(folder, next(iter(found.dumps.values())), stamp, full_days, run_pg)
+        return sorted(_listing(folder) - before) + [done]
     for part, url in found.dumps.items():
         target = os.path.join(folder, SQL_DIR, f"{part}-{stamp}.pgdump")
         run_pg("pg_dump", "-Fc", "-f", target, url)
@@ -103,8 +110,9 @@ def _next_stamp(folder: str) -> str:
 
 
 def _listing(folder: str) -> set[str]:
-    return {os.path.relpath(path, folder)
-            for path in glob.glob(os.path.join(folder, "*", "*"))}
+    return {os.path.relpath(path, folder) for part in (ZODB_DIR, SQL_DIR, pgwal.PG_DIR)
+            for path in glob.glob(os.path.join(folder, part, "*"))
+            if "-" in os.path.basename(path)}
 
 
 def stamp_of(name: str) -> str:
@@ -131,10 +139,9 @@ def _copy_sqlite(path: str, target: str) -> None:
     os.replace(target + ".part", target)
 
 
-def run_pg(program: str, *args: str) -> None:
-    result = subprocess.run([pg_program(program), *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{program} failed: {result.stderr.strip()}")
+def run_pg(program: str, *args: str) -> str:
+    """A PostgreSQL client program; its output."""
+    return pgwal.program_output([pg_program(program), *args])
 
 
 def pg_program(name: str) -> str:
@@ -153,7 +160,7 @@ def prune(folder: str, keep_days: float, now: float | None = None) -> list[str]:
     cutoff = time.strftime(STAMP, time.gmtime((now or time.time()) - keep_days * 86400))
     removed = _prune_zodb(os.path.join(folder, ZODB_DIR), cutoff)
     removed += _prune_sql(os.path.join(folder, SQL_DIR), cutoff)
-    return removed
+    return removed + pgwal.prune(folder, cutoff, run_pg)
 
 
 def _prune_zodb(repository: str, cutoff: str) -> list[str]:
@@ -205,11 +212,15 @@ def main(argv=None) -> int:
     parser.add_argument("--to", required=True, metavar="DIR", help="the backup set's folder")
     parser.add_argument("--keep-days", type=float, metavar="N",
                         help="then remove backups older than N days (see README, R17)")
+    parser.add_argument("--pg-wal", action="store_true",
+                        help="PostgreSQL: base backups and the archived WAL, not dumps")
+    parser.add_argument("--full-days", type=float, default=7, metavar="N",
+                        help="with --pg-wal: a new base backup when the newest is N days old")
     parser.add_argument("--datafs", metavar="PATH",
                         help="the FileStorage behind a ZEO server, on its machine")
     args = parser.parse_args(argv)
     found = sources(get_appsettings(args.config_uri), args.datafs)
-    for name in backup(found, args.to):
+    for name in backup(found, args.to, args.pg_wal, args.full_days):
         print(f"wrote {name}")
     if args.keep_days is not None:
         for name in prune(args.to, args.keep_days):

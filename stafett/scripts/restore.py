@@ -1,10 +1,12 @@
-"""stafett-restore CONFIG --from DIR [--until TIME] [--datafs PATH]: restore a backup set.
+"""stafett-restore CONFIG --from DIR [--until TIME] [--pg-data DIR] [--datafs PATH]: restore.
 
 Writes the state of the backup set made by ``stafett-backup`` (as of its newest files, or of
 the newest ones at or before ``--until``) into the places CONFIG names: the FileStorage with
 ``repozo -R`` (checked on the fly), the SQLite file by copying, a PostgreSQL database with
-``pg_restore``. It restores into fresh places only: the FileStorage and SQLite files must not
-exist, the PostgreSQL database must exist and be empty (``createdb``). Afterwards run
+``pg_restore``; or, with ``--pg-data``, a new PostgreSQL data folder from the base backup
+and archived WAL, which the server replays up to ``--until`` when it starts. It restores
+into fresh places only: the FileStorage and SQLite files and the data folder must not exist,
+a PostgreSQL database for ``pg_restore`` must exist and be empty (``createdb``). Afterwards run
 ``stafett-audit verify CONFIG``, and redo every deletion made after the restored time
 (README, "Backups and restore").
 """
@@ -19,12 +21,18 @@ import shutil
 from pyramid.paster import get_appsettings
 from ZODB.scripts import repozo
 
+from . import pgwal
 from .backup import SQL_DIR, STAMP, ZODB_DIR, Sources, run_pg, sources, sql_parts, stamp_of
 
 
-def restore(found: Sources, folder: str, until: str | None = None) -> list[str]:
+def restore(found: Sources, folder: str, until: str | None = None,
+            pg_data: str | None = None) -> list[str]:
     """Restore every part CONFIG names; return what was written. ``until``: a UTC stamp."""
     written = []
+    if pg_data:
+        base = pgwal.restore(folder, pg_data, until)
+        written.append(f"{pg_data} from {base}: start PostgreSQL on it to replay the WAL")
+        found.dumps.clear()
     repository = os.path.join(folder, ZODB_DIR)
     if found.datafs:
         _fresh(found.datafs)
@@ -77,11 +85,13 @@ def main(argv=None) -> int:
     parser.add_argument("--from", dest="folder", required=True, metavar="DIR")
     parser.add_argument("--until", type=utc_stamp, metavar="TIME",
                         help="the state as of this time (ISO 8601, UTC unless an offset)")
+    parser.add_argument("--pg-data", metavar="DIR",
+                        help="PostgreSQL: a new data folder from the base backup and WAL")
     parser.add_argument("--datafs", metavar="PATH",
                         help="the FileStorage behind a ZEO server, on its machine")
     args = parser.parse_args(argv)
     found = sources(get_appsettings(args.config_uri), args.datafs)
-    for place in restore(found, args.folder, args.until):
+    for place in restore(found, args.folder, args.until, args.pg_data):
         print(f"restored {place}")
     return 0
 

@@ -11,8 +11,13 @@ import datetime as dt
 import glob
 import gzip
 import os
+import pathlib
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 
 import pytest
 import transaction
@@ -25,7 +30,7 @@ from stafett.scripts import app_root_of
 from stafett.scripts.backup import prune, sources
 
 from ..conftest import app_settings, close_app, csrf_token, login
-from ..postgres import PostgresServer
+from ..postgres import PostgresServer, server_binaries
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIRST = "Lysglimt skrevet før den fulle sikkerhetskopien."
@@ -69,8 +74,8 @@ def newest_read(settings: dict) -> tuple:
         journal.close()
 
 
-def backup(ini: str, folder) -> list[str]:
-    result = run_script("backup", ini, "--to", str(folder))
+def backup(ini: str, folder, *extra: str) -> list[str]:
+    result = run_script("backup", ini, "--to", str(folder), *extra)
     assert result.returncode == 0, result.stderr
     return [line.removeprefix("wrote ") for line in result.stdout.splitlines()]
 
@@ -80,7 +85,7 @@ def restore(ini: str, folder, *extra: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def live_writes(settings: dict, backups) -> tuple[str, tuple]:
+def live_writes(settings: dict, backups, *extra: str) -> tuple[str, tuple]:
     """Through a live app: a glimpse, a full backup, the last glimpse (its 303), a read, an
     incremental backup. Returns the log id and the newest access-journal entry."""
     ini = write_ini(backups.parent / "live.ini", settings)
@@ -90,12 +95,12 @@ def live_writes(settings: dict, backups) -> tuple[str, tuple]:
         log_url = f"/demo/logs/{emma_log(wsgi)}/"
         login(testapp, "larer")
         add_glimpse(testapp, log_url, FIRST)
-        full = backup(ini, backups)
+        full = backup(ini, backups, *extra)
         assert any(name.endswith(".fsz") for name in full)
         assert add_glimpse(testapp, log_url, LAST).status_int == 303
         testapp.get(log_url)
         last_read = newest_read(settings)
-        incremental = backup(ini, backups)
+        incremental = backup(ini, backups, *extra)
         assert any(name.endswith(".deltafsz") for name in incremental), incremental
         return log_url, last_read
     finally:
@@ -174,6 +179,94 @@ def test_restore_of_a_postgresql_journal_into_a_new_cluster(tmp_path, datafs, po
         check_restored(settings, ini, log_url, last_read)
     finally:
         other.stop()
+
+
+def archiving_server(wal: str) -> PostgresServer:
+    """A cluster of its own whose server archives each WAL segment into ``wal``."""
+    import psycopg2
+
+    server = PostgresServer()
+    conn = psycopg2.connect(server.dsn())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("ALTER SYSTEM SET archive_mode = on")
+        cur.execute("ALTER SYSTEM SET archive_command = %s",
+                    (f"test ! -f {wal}/%f && cp %p {wal}/%f",))
+    conn.close()
+    server._run("pg_ctl", "-D", server.data, "-l", os.path.join(server.folder, "server.log"),
+                "-w", "restart")  # archive_mode needs a restart
+    return server
+
+
+def started_on(folder: str) -> PostgresServer:
+    """A server on the data folder ``stafett-restore --pg-data`` made, once it has replayed
+    the archive and left recovery."""
+    import psycopg2
+
+    server = PostgresServer.__new__(PostgresServer)
+    server.bin, server.folder = server_binaries(), folder
+    server.data = os.path.join(folder, "data")
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        for place, _dirs, files in os.walk(server.data):
+            for name in [place, *(os.path.join(place, f) for f in files)]:
+                os.chown(name, account.pw_uid, account.pw_gid)
+    server._run("pg_ctl", "-D", server.data, "-l", os.path.join(folder, "server.log"), "-w",
+                "-o", f"-k {folder} -c listen_addresses=''", "start")
+    for _ in range(600):
+        conn = psycopg2.connect(server.dsn())
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_is_in_recovery()")
+            recovering = cur.fetchone()[0]
+        conn.close()
+        if not recovering:
+            return server
+        time.sleep(0.2)
+    raise AssertionError("the restored server stays in recovery")
+
+
+def test_point_in_time_restore_of_postgresql_from_base_backup_and_wal(tmp_path, datafs):
+    """``--pg-wal``: the first run takes a base backup, the next one only makes the server
+    archive the WAL written since; a new cluster from the base backup replays the archive and
+    holds the last access-journal entry."""
+    backups = tempfile.mkdtemp(prefix="stafett-backups-")
+    os.chmod(backups, 0o755)  # the server (user postgres) archives into it and reads it back
+    wal = os.path.join(backups, "pg", "wal")
+    os.makedirs(wal)
+    os.chmod(wal, 0o777)
+    live = archiving_server(wal)
+    restored = None
+    try:
+        settings = app_settings(datafs, **{"stafett.access_journal": live.url(
+            live.create_database("backup_wal"))})
+        log_url, last_read = live_writes(settings, pathlib.Path(backups), "--pg-wal")
+        assert len(glob.glob(os.path.join(backups, "pg", "base-*"))) == 1
+        assert not glob.glob(os.path.join(backups, "sql", "*.pgdump"))
+
+        folder = tempfile.mkdtemp(prefix="stafett-pg-restored-")
+        os.chmod(folder, 0o777)
+        fresh = tmp_path / "restored" / "Data.fs"
+        settings = app_settings(str(fresh), **{
+            "stafett.access_journal": f"postgresql:///backup_wal?host={folder}&user=stafett"})
+        ini = write_ini(tmp_path / "restore.ini", settings)
+        restore(ini, backups, "--pg-data", os.path.join(folder, "data"))
+        restored = started_on(folder)
+        check_restored(settings, ini, log_url, last_read)
+
+        first = glob.glob(os.path.join(backups, "pg", "base-*"))
+        segments = set(os.listdir(wal))
+        backup(write_ini(tmp_path / "live.ini", app_settings(datafs, **{
+            "stafett.access_journal": live.url("backup_wal")})), backups, "--pg-wal",
+            "--full-days", "0")
+        removed = prune(backups, keep_days=30, now=_in_days(31))
+        assert glob.glob(os.path.join(backups, "pg", "base-*")) != first
+        assert os.path.join("pg", os.path.basename(first[0])) in removed
+        assert segments - set(os.listdir(wal))  # the WAL only the old base needed
+    finally:
+        for server in (restored, live):
+            if server is not None:
+                server.stop()
+        shutil.rmtree(backups, ignore_errors=True)
 
 
 # -- what each part is -------------------------------------------------------------------------
