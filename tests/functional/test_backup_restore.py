@@ -28,6 +28,7 @@ from stafett import main as make_app
 from stafett.access_journal import open_access_journal
 from stafett.scripts import app_root_of
 from stafett.scripts.backup import prune, sources
+from stafett.services.purge import erase_log
 
 from ..conftest import app_settings, close_app, csrf_token, login
 from ..postgres import PostgresServer, server_binaries
@@ -267,6 +268,39 @@ def test_point_in_time_restore_of_postgresql_from_base_backup_and_wal(tmp_path, 
             if server is not None:
                 server.stop()
         shutil.rmtree(backups, ignore_errors=True)
+
+
+# -- deletions a restore brings back (R17) ----------------------------------------------------
+def test_deletions_to_redo_names_a_deleted_log_that_a_restore_brought_back(tmp_path, datafs):
+    """The restored database is from before a deletion; the reference (the installation as
+    it was) has the tombstone, and the script names the log until it is deleted again."""
+    then = tmp_path / "then" / "Data.fs"
+    then.parent.mkdir()
+    shutil.copy(datafs, then)
+    deleted = _erase_emma(datafs)
+    restored = write_ini(tmp_path / "restored.ini", {"zodbconn.uri": f"file://{then}"})
+    reference = write_ini(tmp_path / "reference.ini", {"zodbconn.uri": f"file://{datafs}"})
+
+    found = run_script("deletions", restored, "--reference", reference)
+    assert found.returncode == 1, found.stderr
+    assert f"demo/logs/{deleted}: deleted" in found.stdout
+    assert "Emma" not in found.stdout  # ids only
+
+    _erase_emma(str(then))
+    again = run_script("deletions", restored, "--reference", reference)
+    assert again.returncode == 0 and "0 deleted logs" in again.stdout
+
+
+def _erase_emma(datafs: str) -> str:
+    db = DB(FileStorage.FileStorage(datafs))
+    try:
+        with app_root_of(db) as root:
+            log = next(log for log in root["demo"].logs.values()
+                       if log.subject.name == "Emma Nordmann")
+            erase_log(log, deleted_by="superbruker", reason="other")
+            return log.id
+    finally:
+        db.close()
 
 
 # -- what each part is -------------------------------------------------------------------------
