@@ -93,7 +93,7 @@ def backup(found: Sources, folder: str, pg_wal: bool = False,
         _copy_sqlite(found.sqlite, os.path.join(folder, SQL_DIR, f"journal-{stamp}.sqlite"))
     if pg_wal and found.dumps:  # one cluster holds every database
         done = pgwal.run(folder, next(iter(found.dumps.values())), stamp, full_days, run_pg)
-        return sorted(_listing(folder) - before) + [done]
+        return sorted((_listing(folder) - before) | {done})
     for part, url in found.dumps.items():
         target = os.path.join(folder, SQL_DIR, f"{part}-{stamp}.pgdump")
         run_pg("pg_dump", "-Fc", "-f", target, url)

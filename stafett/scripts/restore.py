@@ -29,19 +29,20 @@ def restore(found: Sources, folder: str, until: str | None = None,
             pg_data: str | None = None) -> list[str]:
     """Restore every part CONFIG names; return what was written. ``until``: a UTC stamp."""
     written = []
+    for path in (found.datafs, found.sqlite):
+        if path:
+            _fresh(path)
     if pg_data:
         base = pgwal.restore(folder, pg_data, until)
         written.append(f"{pg_data} from {base}: start PostgreSQL on it to replay the WAL")
         found.dumps.clear()
     repository = os.path.join(folder, ZODB_DIR)
     if found.datafs:
-        _fresh(found.datafs)
         repozo.main(["-R", "-w", "-r", repository, "-o", found.datafs]
                     + (["-D", until] if until else []))
         written.append(found.datafs)
     parts = sql_parts(os.path.join(folder, SQL_DIR))
     if found.sqlite:
-        _fresh(found.sqlite)
         source = _newest(folder, parts, "journal.sqlite", until)
         shutil.copyfile(source, found.sqlite)
         os.chmod(found.sqlite, 0o600)

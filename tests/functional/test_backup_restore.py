@@ -28,6 +28,7 @@ from stafett import main as make_app
 from stafett.access_journal import open_access_journal
 from stafett.scripts import app_root_of
 from stafett.scripts.backup import prune, sources
+from stafett.scripts.restore import utc_stamp
 from stafett.services.purge import erase_log
 
 from ..conftest import app_settings, close_app, csrf_token, login
@@ -314,6 +315,8 @@ def test_sources_name_each_part_once_and_refuse_what_they_cannot_copy():
                  "stafett.access_journal": "sqlite:////var/a.sqlite"})
     with pytest.raises(SystemExit, match="blob"):
         sources({"zodbconn.uri": "file:///var/Data.fs?blobstorage_dir=/var/blobs"})
+    assert utc_stamp("2026-12-05T03:00+01:00") == "2026-12-05-02-00-00"  # repozo's UTC
+    assert utc_stamp("2026-12-05T03:00") == "2026-12-05-03-00-00"
 
 
 # -- retention and R17 -------------------------------------------------------------------------
