@@ -86,3 +86,7 @@ def main(argv=None) -> int:
     finally:
         db.close()
         access.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -93,3 +93,7 @@ def server_url(config_uri: str, settings: dict) -> str:
     elif host in ("[::]",):
         host = "[::1]"
     return f"http://{host}:{port}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

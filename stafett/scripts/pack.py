@@ -42,3 +42,7 @@ def main(argv=None) -> int:
     pack(db, args.days)
     print("packed")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
