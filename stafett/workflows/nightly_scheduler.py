@@ -1,7 +1,7 @@
 """The nightly work inside every app process: a daemon thread that wakes every minute and,
 once the Oslo clock has passed ``stafett.nightly_at`` (02:30 by default), runs the night
-(``workflows/nightly.py``). All processes try; the claim lets one of them do it. Turned on
-with ``stafett.nightly = on``.
+(``workflows/nightly.py``). All processes try; the claim lets one of them do it. On unless
+``stafett.nightly = off`` (tests and benchmarks turn it off).
 
 With a FileStorage this is the only way: nothing but the server may open the file."""
 
@@ -74,10 +74,10 @@ def parse_at(text: str) -> dt.time:
 
 
 def includeme(config) -> None:
-    """Start the scheduler when ``stafett.nightly = on``; it stops when the process exits."""
+    """Start the scheduler unless ``stafett.nightly = off``; it stops when the process exits."""
     settings = config.get_settings()
     config.registry.nightly_scheduler = None
-    if settings.get("stafett.nightly", "off").strip().lower() not in ("on", "true", "yes"):
+    if settings.get("stafett.nightly", "on").strip().lower() in ("off", "false", "no"):
         return
     db = config.registry._zodb_databases[""]
     access = config.registry.access_journal

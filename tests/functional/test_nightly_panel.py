@@ -8,10 +8,11 @@ import datetime as dt
 
 import pytest
 
+from stafett import main
 from stafett.formatting import formatter
 from stafett.workflows.nightly import Step, run_night
 
-from ..conftest import csrf_token, login
+from ..conftest import app_settings, close_app, csrf_token, login
 
 NIGHT = dt.date(2026, 12, 5)
 
@@ -76,16 +77,13 @@ def test_a_unit_leader_or_a_teacher_does_not_see_the_nightly_record(app, testapp
     assert "Nattlig arbeid" not in testapp.get("/").text
 
 
-def test_the_app_starts_its_scheduler_only_when_the_nightly_work_is_on(datafs):
-    from stafett import main
-
-    from ..conftest import app_settings, close_app
-
-    off = main({}, **app_settings(datafs))
+def test_the_app_starts_its_scheduler_unless_the_nightly_work_is_off(datafs):
+    off = main({}, **app_settings(datafs))  # the tests' settings turn it off
     assert off.registry.nightly_scheduler is None
     close_app(off)
-    on = main({}, **app_settings(datafs, **{"stafett.nightly": "on",
-                                            "stafett.nightly_at": "03:15"}))
+    settings = app_settings(datafs, **{"stafett.nightly_at": "03:15"})
+    del settings["stafett.nightly"]
+    on = main({}, **settings)
     scheduler = on.registry.nightly_scheduler
     try:
         assert scheduler.thread.is_alive() and scheduler.at == dt.time(3, 15)
