@@ -132,6 +132,12 @@ def test_stafett_daily_runs_while_the_server_runs(storage_uri, datafs, tmp_path)
         assert "daily/demo: expired=" in daily.stdout and "pack: packed" in daily.stdout
         # FileStorage: the server ran it (its pid); ZEO: the script ran it itself.
         assert (f":{server.pid})" in daily.stdout) == held
+        if held:  # packed in the server: no old copy; the commit buffer was emptied, so it
+            # holds the commits after the pack, none of the (larger) daily work's before it
+            assert not os.path.exists(datafs + ".old")
+            with open(datafs + ".tmp", "rb") as buffer:
+                tail = buffer.read()
+            assert b"leftovers_cleaned" in tail and b"expired=" not in tail
 
         again = script("daily", ini)
         assert again.returncode == 0 and f"night {night} was already done" in again.stdout
