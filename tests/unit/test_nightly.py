@@ -14,6 +14,7 @@ from ZODB.POSException import ConflictError
 from stafett.access_journal import open_access_journal
 from stafett.models.base import OSLO
 from stafett.models.nightly import last_run
+from stafett.scripts.daily import hand_over, server_url
 from stafett.storage import app_root
 from stafett.workflows.nightly import Step, claim, plan, run_night
 from stafett.workflows.nightly_scheduler import Scheduler
@@ -184,3 +185,24 @@ def test_the_scheduler_runs_the_night_when_its_hour_has_come_and_consents_expire
 def test_the_plan_has_one_daily_step_per_municipality(world_db):
     names = [step.name for step in read(world_db, plan)]
     assert names[0] == "daily/kommune" and names[-1] == "pack"
+
+
+@pytest.mark.parametrize(("server", "url"), [
+    ("listen = localhost:6543", "http://127.0.0.1:6543"),
+    ("listen = 127.0.0.1:6000 [::1]:6000", "http://127.0.0.1:6000"),
+    ("listen = *:8080", "http://127.0.0.1:8080"),
+    ("listen = [::1]:7000", "http://[::1]:7000"),
+    ("host = 0.0.0.0\nport = 6100", "http://127.0.0.1:6100")])
+def test_stafett_daily_finds_the_server_from_its_listen_address(tmp_path, server, url):
+    ini = tmp_path / "app.ini"
+    ini.write_text(f"[app:main]\nuse = egg:stafett\n\n[server:main]\nuse = egg:waitress#main\n"
+                   f"{server}\n")
+    assert server_url(str(ini), {}) == url
+    assert server_url(str(ini), {"stafett.nightly_url": "http://10.0.0.1:1/"}) == \
+        "http://10.0.0.1:1"
+
+
+def test_without_a_secret_stafett_daily_says_how_to_hand_the_night_over(tmp_path, capsys):
+    assert hand_over(str(tmp_path / "app.ini"), {}, again=False) is None
+    said = capsys.readouterr().err
+    assert "held by the running server" in said and "stafett.nightly_secret" in said
