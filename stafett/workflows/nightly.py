@@ -140,11 +140,12 @@ def plan(root) -> list[Step]:
 # -- claiming and running ------------------------------------------------------------------
 def claimable(run: NightRun | None, night: dt.date, now: dt.datetime,
               again: bool = False) -> str | None:
-    """None when ``night`` may be claimed, else why not: ``done`` or ``busy``."""
-    if run is None or run.night != night:
+    """None when ``night`` may be claimed, else why not: ``done`` or ``busy``. ``again``
+    (the operator's word) claims a finished night anew and takes over an unfinished one."""
+    if run is None or run.night != night or again:
         return None
     if run.finished is not None:
-        return None if again else "done"
+        return "done"
     if run.failed or now - last_sign_of_life(run) > LEASE:
         return None
     return "busy"

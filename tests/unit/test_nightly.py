@@ -206,3 +206,18 @@ def test_without_a_secret_stafett_daily_says_how_to_hand_the_night_over(tmp_path
     assert hand_over(str(tmp_path / "app.ini"), {}, again=False) is None
     said = capsys.readouterr().err
     assert "held by the running server" in said and "stafett.nightly_secret" in said
+
+
+def test_again_takes_over_a_night_whose_process_seems_to_run_it(world_db, settings, access):
+    def died(_ctx, _root):  # the process stops here, leaving no failure behind
+        raise SystemExit
+
+    with pytest.raises(SystemExit):
+        run_night(world_db, settings, access, NIGHT, steps=lambda _root: [
+            Step("first", lambda _ctx, _root: "first=1"), Step("second", died)])
+    assert run_night(world_db, settings, access, NIGHT).state == "busy"
+    taken = run_night(world_db, settings, access, NIGHT, again=True, steps=lambda _root: [
+        Step("first", lambda _ctx, _root: "first=2"), Step("second", lambda *_: "second=1")])
+    assert taken.state == "ran" and taken.skipped == ["first"]
+    assert taken.steps == [("second", "second=1")]
+    assert record(world_db).finished is not None
