@@ -402,6 +402,7 @@ def make_app(folder: str):
         "stafett.mail_delivery": "files",
         "mail.top_level_directory": os.path.join(folder, "mail"),
         "stafett.access_journal": f"sqlite://{folder}/access.sqlite",
+        "stafett.nightly": "off",
     }
     return main({}, **settings)
 

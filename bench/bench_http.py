@@ -186,6 +186,7 @@ def build_demo(folder: str, env: dict) -> str:
             stafett.local_login = all
             stafett.mail_delivery = files
             mail.top_level_directory = {folder}/mail
+            stafett.nightly = off
 
             [loggers]
             keys = root

@@ -17,6 +17,7 @@ def main(global_config, **settings):
         config.include(".forms")
         config.include(".views")
         config.scan(".views")
+        config.include(".workflows.nightly_scheduler")
     return config.make_wsgi_app()
 
 

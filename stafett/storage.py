@@ -3,6 +3,7 @@ created on first use inside the request's transaction, and evolve steps for sche
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -204,6 +205,39 @@ def refuse_a_database_behind(databases: dict) -> None:
         raise DatabaseBehind(
             f"the database is at generation {generation} and this version of Stafett "
             f"needs {len(EVOLVE_STEPS)}: run stafett-init with this configuration first")
+
+
+def pack(db, days: float = 0.0) -> list[str]:
+    """Pack to ``days`` ago and remove what FileStorage leaves beside the data file: the
+    ``.old`` copy, a ``.pack`` left by a pack that died, and the bytes of earlier
+    transactions in the ``.tmp`` commit buffer (R17). The database stays open, so the
+    running server can pack its own storage. Returns the paths removed or emptied."""
+    storage = db.storage
+    if hasattr(storage, "pack_keep_old"):
+        storage.pack_keep_old = False
+    db.pack(t=time.time() - days * 86400)
+    path = getattr(storage, "_file_name", None)
+    if not path:
+        return []
+    cleaned = [leftover for leftover in (path + ".old", path + ".pack")
+               if os.path.exists(leftover)]
+    for leftover in cleaned:
+        os.remove(leftover)
+    if _empty_commit_buffer(storage):
+        cleaned.append(path + ".tmp")
+    return cleaned
+
+
+def _empty_commit_buffer(storage) -> bool:
+    """FileStorage keeps its commit buffer open and only rewinds it, so old records stay in
+    it; truncate it between commits (under the storage's commit lock)."""
+    buffer = getattr(storage, "_tfile", None)
+    if buffer is None or buffer.closed:
+        return False
+    with storage._commit_lock:
+        buffer.seek(0)
+        buffer.truncate()
+    return True
 
 
 def _request_app_root(request) -> AppRoot:

@@ -98,6 +98,7 @@ def app_settings(datafs: str, **extra) -> dict:
         "mail.top_level_directory": os.path.join(os.path.dirname(datafs), "mail"),
         "stafett.access_journal": f"sqlite://{os.path.dirname(datafs)}/access.sqlite",
         "stafett.upload_dir": os.path.join(os.path.dirname(datafs), "uploads"),
+        "stafett.nightly": "off",  # no scheduler thread; tests of it turn it on
     }
     settings.update(extra)
     return settings

@@ -13,43 +13,18 @@ no longer ends in the head recorded before.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Iterator
 
-import transaction
 from pyramid.paster import get_appsettings
+from zc.lockfile import LockError
 
 from ..access_journal import open_access_journal
-from ..audit import GRACE_NS, Journal
-from ..storage import app_root
+from ..audit import GRACE_NS
+from ..services.sealing import journal_slugs, municipality_journal, seal_access, seal_all
 from . import open_db
+from .daily import held_by_server
 
-BATCH = 10_000
 SHOWN = 20
-
-
-def seal_all(db, grace_ns: int = GRACE_NS) -> dict[str, int]:
-    """Seal every municipality's journal in batches, one transaction per batch."""
-    sealed = {}
-    for slug in _slugs(db):
-        sealed[slug] = 0
-        while True:
-            with _journal(db, slug) as journal:
-                done = journal.seal(grace_ns=grace_ns, limit=BATCH)
-            sealed[slug] += done
-            if done < BATCH:
-                break
-    return sealed
-
-
-def seal_access(access, grace_ns: int = GRACE_NS) -> int:
-    sealed = 0
-    while (done := access.seal(grace_ns=grace_ns, limit=BATCH)) > 0:
-        sealed += done
-        if done < BATCH:
-            break
-    return sealed
 
 
 def verify_access(access, out=sys.stdout) -> int:
@@ -68,8 +43,8 @@ def verify_access(access, out=sys.stdout) -> int:
 def verify_all(db, out=sys.stdout) -> int:
     """Print broken links per municipality; return how many were found."""
     broken = 0
-    for slug in _slugs(db):
-        with _journal(db, slug, commit=False) as journal:
+    for slug in journal_slugs(db):
+        with municipality_journal(db, slug, commit=False) as journal:
             tick = journal._p_jar.cacheGC
             problems = list(journal.verify(tick))
             for problem in problems[:SHOWN]:
@@ -83,30 +58,6 @@ def verify_all(db, out=sys.stdout) -> int:
     return broken
 
 
-def _slugs(db) -> list[str]:
-    conn = db.open()
-    try:
-        return [slug for slug, m in app_root(conn).items() if isinstance(
-            getattr(m, "journal", None), Journal)]
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def _journal(db, slug: str, commit: bool = True) -> Iterator[Journal]:
-    """One municipality's journal inside its own transaction."""
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        manager.begin()
-        yield app_root(conn)[slug].journal
-        if commit:
-            manager.commit()
-    finally:
-        manager.abort()
-        conn.close()
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,7 +66,13 @@ def main(argv=None) -> int:
     parser.add_argument("--grace", type=float, default=GRACE_NS / 1e9,
                         help="seal only entries older than this many seconds (default 2)")
     args = parser.parse_args(argv)
-    db = open_db(args.config_uri)
+    try:
+        db = open_db(args.config_uri)
+    except LockError:
+        print(held_by_server("the journals are sealed by it every night; to seal them now, "
+                             "run stafett-daily with this configuration, and to verify, "
+                             "stop the server or use ZEO"), file=sys.stderr)
+        return 2
     access = open_access_journal(get_appsettings(args.config_uri))
     grace_ns = int(args.grace * 1e9)
     try:
@@ -129,3 +86,7 @@ def main(argv=None) -> int:
     finally:
         db.close()
         access.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

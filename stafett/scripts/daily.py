@@ -1,46 +1,99 @@
-"""stafett-daily CONFIG: expire consents and send the day's reminders, for every municipality,
-and forget login sessions that ended a day ago (run once a day, e.g. from cron or a systemd
-timer)."""
+"""stafett-daily CONFIG [--again]: run tonight's nightly work now (consent expiry and
+reminders, login sessions, journal sealing, pack; see ``workflows/nightly.py``) and print
+what each step did. The servers run it by themselves every night at
+``stafett.nightly_at``; this is for running it by hand.
+
+With ZEO or RelStorage it opens the storage itself. When a running server holds the
+FileStorage, it asks that server to run it (``POST /nightly-run`` on loopback with
+``stafett.nightly_secret``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 
+import plaster
 from pyramid.paster import get_appsettings
+from zc.lockfile import LockError
 
 from ..access_journal import open_access_journal
-from ..login_sessions import LoginSessions
 from ..models.base import today
-from ..services.mail import mailer_from_settings
-from ..services.notice_failures import NoticeFailures
-from ..services.notify import Notifier
-from ..services.sms import sms_from_settings
-from ..workflows.daily import run_daily
-from . import app_root_of, open_db
+from ..workflows.nightly import Outcome, run_night
+from . import open_db
+
+HAND_OVER_TIMEOUT = 6 * 60 * 60  # a pack of a large storage takes its time
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config_uri")
+    parser.add_argument("--again", action="store_true",
+                        help="run tonight again even if it has finished")
     args = parser.parse_args(argv)
     settings = get_appsettings(args.config_uri)
-    mailer = mailer_from_settings(settings)
-    access = open_access_journal(settings)
-    db = open_db(args.config_uri)
     try:
-        with app_root_of(db) as root:
-            # Mail and SMS go when this transaction commits, never for work rolled back;
-            # what cannot be sent is shown to the log's holder (R37).
-            manager = root._p_jar.transaction_manager
-            notifier = Notifier(mailer.bind(transaction_manager=manager),
-                                sms_from_settings(settings), NoticeFailures(access.backend),
-                                settings.get("stafett.public_url", "/"), manager)
-            for slug in list(root.keys()):
-                report = run_daily(root[slug], today(), notifier)
-                print(f"{slug}: {report.expired} consents expired, {report.actors_reminded} "
-                      f"actors and {report.leaders_reminded} leaders reminded")
-        print(f"{LoginSessions(access.backend).prune()} ended login sessions forgotten")
-    finally:
-        db.close()
-        access.close()
-    return 0
+        db = open_db(args.config_uri)
+    except LockError:
+        outcome = hand_over(args.config_uri, settings, args.again)
+        if outcome is None:
+            return 2
+    else:
+        access = open_access_journal(settings)
+        try:
+            outcome = run_night(db, settings, access, today(), again=args.again)
+        finally:
+            db.close()
+            access.close()
+    print("\n".join(outcome.lines()))
+    return 1 if outcome.failed else 0
+
+
+def hand_over(config_uri: str, settings: dict, again: bool) -> Outcome | None:
+    """Ask the server that holds the FileStorage to run the night."""
+    secret = settings.get("stafett.nightly_secret", "").strip()
+    if not secret:
+        print(held_by_server("set stafett.nightly_secret in the configuration and restart "
+                             "the server so that stafett-daily can ask it"), file=sys.stderr)
+        return None
+    url = server_url(config_uri, settings) + "/nightly-run"
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode({"again": "1" if again else "0"}).encode(),
+        headers={"Authorization": f"Bearer {secret}"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HAND_OVER_TIMEOUT) as response:
+            return Outcome.from_json(json.load(response))
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        print(f"The database is held by a running server, which did not run the night "
+              f"at {url}: {error}", file=sys.stderr)
+        return None
+
+
+def held_by_server(what_now: str) -> str:
+    return (f"The database is a FileStorage held by the running server, which does this "
+            f"work itself every night (stafett.nightly_at). To run it now, {what_now}.")
+
+
+def server_url(config_uri: str, settings: dict) -> str:
+    """``stafett.nightly_url``, else the first address the server listens on."""
+    if settings.get("stafett.nightly_url"):
+        return settings["stafett.nightly_url"].rstrip("/")
+    server = plaster.get_settings(config_uri, "server:main")
+    listen = server.get("listen", "").split()
+    if listen:
+        host, _, port = listen[0].rpartition(":")
+    else:
+        host, port = server.get("host", "127.0.0.1"), server.get("port", "6543")
+    if host in ("", "*", "0.0.0.0", "localhost"):
+        host = "127.0.0.1"
+    elif host in ("[::]",):
+        host = "[::1]"
+    return f"http://{host}:{port}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

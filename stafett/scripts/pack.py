@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
+import sys
 
+from zc.lockfile import LockError
+
+from .. import storage
 from . import open_db
+from .daily import held_by_server
 
 
 def pack(db, days: float = 0.0) -> list[str]:
-    """Pack to ``days`` ago, close the database, and remove what FileStorage leaves beside
-    the data file: the ``.old`` copy and the ``.tmp`` commit buffer, which still holds
-    bytes of earlier transactions. Returns the removed paths."""
-    storage = db.storage
-    if hasattr(storage, "pack_keep_old"):
-        storage.pack_keep_old = False
-    db.pack(t=time.time() - days * 86400)
-    path = getattr(storage, "_file_name", None)
+    """Pack (``storage.pack``), then close the database and remove the ``.tmp`` buffer."""
+    removed = storage.pack(db, days)
+    path = getattr(db.storage, "_file_name", None)
     db.close()
-    removed = []
-    if path:
-        for leftover in (path + ".old", path + ".pack", path + ".tmp"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
-                removed.append(leftover)
+    if path and os.path.exists(path + ".tmp"):
+        os.remove(path + ".tmp")
     return removed
 
 
@@ -38,6 +33,16 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=float, default=0.0,
                         help="keep history newer than this many days (default 0: none)")
     args = parser.parse_args(argv)
-    pack(open_db(args.config_uri), args.days)
+    try:
+        db = open_db(args.config_uri)
+    except LockError:
+        print(held_by_server("run stafett-daily with this configuration (it packs as its "
+                             "last step)"), file=sys.stderr)
+        return 2
+    pack(db, args.days)
     print("packed")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from ..forms.admin import SERVICE_NAMES, NewEmployeeSchema, UnitSchema
 from ..i18n import _
 from ..models.base import DomainError
+from ..models.nightly import last_run
 from ..models.org import Municipality, Unit
 from ..security import Permission
 from ..services import staff, stats
@@ -30,11 +31,18 @@ class AddUnit(ConsoleForm):
     def page(self, form_html: str, errors=(), error=None) -> dict:
         return {"municipality": self.context, "form": form_html, "services": SERVICE_NAMES,
                 "figures": stats.municipality_figures(self.context), "errors": list(errors),
-                "error": error}
+                "error": error, **nightly_record(self.request)}
 
     def success(self, data):
         unit = staff.add_unit(self.context, data, self.request.identity)
         return back_to(self.request, unit, "admin-unit")
+
+
+def nightly_record(request) -> dict:
+    """The last nightly run, for the superuser's panel, its steps in the order done."""
+    run = last_run(request.root)
+    steps = [] if run is None else sorted(run.steps.items(), key=lambda item: item[1].finished)
+    return {"nightly": run, "nightly_steps": steps}
 
 
 class UnitPage(ConsoleForm):

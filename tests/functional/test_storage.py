@@ -162,8 +162,8 @@ def test_stafett_daily_expires_consents_in_the_configured_storage(tmp_path):
     db.close()
     script = os.path.join(os.path.dirname(sys.executable), "stafett-daily")
     result = subprocess.run([script, str(ini)], capture_output=True, text=True, check=True)
-    assert "kommune: 1 consents expired, 1 actors" in result.stdout
-    assert "ended login sessions forgotten" in result.stdout
+    assert "daily/kommune: expired=1 actors_reminded=1 " in result.stdout
+    assert "login-sessions: pruned=0" in result.stdout
     [reminder] = (tmp_path / "mail" / log_id).iterdir()  # sent with the committed run
     assert "actor@example.org" in reminder.read_text()
     db, tm, conn = _open(str(path))
