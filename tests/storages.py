@@ -31,6 +31,7 @@ class StorageUnderTest:
     folder: str  # the folder whose files hold the data
     dump: Callable[[], bytes] = field(repr=False)  # every byte of stored state
     database: str = ""  # RelStorage: the PostgreSQL database's name
+    _postgres: object = field(default=None, repr=False)
 
     def settings(self) -> dict:
         return {"zodbconn.uri": self.uri, "stafett.access_journal": self.journal}
@@ -46,6 +47,21 @@ class StorageUnderTest:
         lines = {"use": "egg:stafett", **self.settings(), **extra}
         path.write_text("[app:main]\n" + "".join(f"{k} = {v}\n" for k, v in lines.items()))
         return str(path)
+
+    def records(self) -> Iterator[bytes]:
+        """Every object state stored (the app and test databases closed for a file)."""
+        if self.kind == "relstorage":
+            for (state,) in self._postgres.sql(self.database,
+                                               "SELECT state FROM object_state"):
+                yield bytes(state)
+            return
+        path = os.path.join(self.folder, "Data.fs")
+        storage = FileStorage.FileStorage(path, read_only=True)
+        try:
+            for txn in storage.iterator():
+                yield from (record.data for record in txn if record.data)
+        finally:
+            storage.close()
 
     def files_holding(self, traces: list[bytes]) -> list[str]:
         """``name: trace`` for each file in ``folder`` that holds one of ``traces``."""
@@ -114,7 +130,7 @@ def relstorage(tmp_path, postgres, template: str | None) -> Iterator[StorageUnde
             "relstorage", postgres.relstorage_uri(name, connection_cache_size="1000"),
             postgres.url(name), str(tmp_path / "Data.fs"),
             os.path.join(postgres.data, "base", str(oid[0][0])),
-            lambda: pg_dump(postgres, name), database=name)
+            lambda: pg_dump(postgres, name), database=name, _postgres=postgres)
     finally:
         postgres.sql("postgres", f'DROP DATABASE "{name}" WITH (FORCE)')
 
