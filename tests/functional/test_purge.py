@@ -93,6 +93,9 @@ def test_r17_nothing_of_a_deleted_child_remains_in_the_storage_or_mail(app, stor
     leader.post(unit_url + "console-delete", {"log": noah.id, "confirm": "yes",
                                               "csrf_token": csrf_token(page)}, status=303)
     assert _stored(storage, traces)  # erased, but not yet packed away
+    if storage.kind == "relstorage":  # and PostgreSQL's files show it (the search works)
+        request.getfixturevalue("postgres").sql(storage.database, "CHECKPOINT")
+        assert storage.files_holding(traces)
 
     close_app(app)  # an embedded FileStorage is packed by stafett-pack with the app stopped
     script = os.path.join(os.path.dirname(sys.executable), "stafett-pack")
