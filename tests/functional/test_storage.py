@@ -187,3 +187,31 @@ def test_an_app_on_a_database_behind_its_evolve_steps_refuses_to_start(place):
     conn.close()
     db.close()
     close_app(main({}, **settings))  # evolved: it starts
+
+
+def test_stafett_init_makes_the_database_on_the_configured_storage(place, tmp_path):
+    """As an operator does first, with the address production.ini documents (RelStorage:
+    postgres://user@host:port/db?keep_history=false)."""
+    ini = place.ini(tmp_path / "init.ini")
+    script = os.path.join(os.path.dirname(sys.executable), "stafett-init")
+    done = subprocess.run([script, ini], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"database ready at generation {len(storage.EVOLVE_STEPS)}" in done.stdout
+    db, tm, conn = _open(place)
+    assert app_root(conn).generation == len(storage.EVOLVE_STEPS)
+    conn.close()
+    db.close()
+
+
+@pytest.mark.parametrize("storage_kind", ["relstorage"])
+def test_on_relstorage_the_access_journal_is_by_default_in_the_same_database(place, request):
+    settings = app_settings(place.datafs, **{"zodbconn.uri": place.uri})
+    del settings["stafett.access_journal"]
+    app = main({}, **settings)
+    try:
+        app.registry.access_journal.for_municipality("demo").append("login", actor="u1")
+    finally:
+        close_app(app)
+    rows = request.getfixturevalue("postgres").sql(
+        place.database, "SELECT municipality, kind FROM access_journal")
+    assert rows == [("demo", "login")]
