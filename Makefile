@@ -69,7 +69,7 @@ $(VENV)/.wrk: | $(BIN)/python
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	touch $@
 
-bench: install $(VENV)/.wrk ## print the benchmark figures (not part of the test suite)
+bench: install $(VENV)/.wrk $(VENV)/.postgres ## print the benchmark figures (not part of the test suite)
 	@for script in bench/*.py; do $(BIN)/python $$script; done
 
 clean: ## remove the environment and the development database

@@ -58,7 +58,7 @@ class AccessJournal:
 
     def __init__(self, backend: _Backend):
         self.backend = backend
-        with backend.transaction() as cur:
+        with backend.transaction(exclusive=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
             cur.execute("SELECT COUNT(*) FROM access_journal_head")
@@ -278,7 +278,7 @@ class SqliteBackend(_Backend):
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                check_same_thread=False, uri=self.uri)
         if not self.uri:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(conn)
         conn.execute("PRAGMA synchronous=FULL")  # committed means on disk
         return conn
 
@@ -290,6 +290,20 @@ class SqliteBackend(_Backend):
         if self._keepalive is not None:
             self._keepalive.close()
             self._keepalive = None
+
+
+def _write_ahead_log(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """WAL mode. Switching a new file to it needs the file to itself, and SQLite answers
+    "database is locked" at once, without its busy timeout, when another process starting
+    at the same moment has it open: try again a little later."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 + 0.01 * attempt)
 
 
 class _SqliteTransaction:
@@ -323,16 +337,25 @@ class PostgresBackend(_Backend):
         return statement.replace("?", "%s")
 
     def transaction(self, exclusive: bool = False):
-        return _PostgresTransaction(self.connection(), self.sql)
+        return _PostgresTransaction(self.connection(), self.sql, exclusive)
+
+
+# Exclusive transactions (making the tables, sealing) wait for each other: app processes
+# started together would otherwise meet in CREATE TABLE IF NOT EXISTS, which PostgreSQL
+# does not make safe against a concurrent one (a duplicate key in pg_type).
+EXCLUSIVE_LOCK_KEY = 0x5374616665747401
 
 
 class _PostgresTransaction:
-    def __init__(self, conn, sql):
-        self.conn, self.sql = conn, sql
+    def __init__(self, conn, sql, exclusive: bool):
+        self.conn, self.sql, self.exclusive = conn, sql, exclusive
 
     def __enter__(self) -> _Cursor:
         self.conn.autocommit = False
-        return _Cursor(self.conn.cursor(), self.sql)
+        cursor = _Cursor(self.conn.cursor(), self.sql)
+        if self.exclusive:
+            cursor.execute("SELECT pg_advisory_xact_lock(?)", (EXCLUSIVE_LOCK_KEY,))
+        return cursor
 
     def __exit__(self, kind, value, traceback) -> None:
         try:

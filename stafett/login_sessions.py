@@ -38,7 +38,7 @@ def _digest(token: str) -> str:
 class LoginSessions:
     def __init__(self, backend, max_seconds: int = MAX_SECONDS):
         self.backend, self.max_seconds = backend, max_seconds
-        with backend.transaction() as cur:
+        with backend.transaction(exclusive=True) as cur:  # processes starting together
             for statement in SCHEMA:
                 cur.execute(statement)
 

@@ -9,8 +9,9 @@ import time
 from collections.abc import Callable
 
 import transaction
-from pyramid_retry import IBeforeRetry
+from pyramid_retry import IBeforeRetry, mark_error_retryable
 from pyramid_zodbconn import get_connection
+from transaction.interfaces import TransientError
 
 from .access_journal import open_access_journal
 from .events import AfterTransition
@@ -248,6 +249,32 @@ def root_factory(request) -> AppRoot:
     return request.app_root
 
 
+def _lock_errors() -> tuple[type[Exception], ...]:
+    """Lock errors that say "another transaction had it; try again" without being a
+    ``TransientError`` (which pyramid_tm already marks retryable, ZODB's ConflictError and
+    RelStorage's UnableToLockRows... among them): RelStorage's commit lock timeout (a
+    StorageError "for historical reasons") and what PostgreSQL raises through psycopg2
+    where RelStorage does not translate it (class 40: deadlock, serialization failure;
+    55P03: lock_timeout)."""
+    found: list[type[Exception]] = []
+    try:
+        from relstorage.adapters.interfaces import UnableToAcquireCommitLockError
+        found.append(UnableToAcquireCommitLockError)
+    except ImportError:  # no RelStorage installed: a one-machine setup
+        pass
+    try:
+        from psycopg2.errors import LockNotAvailable
+        from psycopg2.extensions import TransactionRollbackError
+        found += [TransactionRollbackError, LockNotAvailable]
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+LOCK_ERRORS = _lock_errors()
+RETRYABLE_ERRORS: tuple[type[Exception], ...] = (TransientError, *LOCK_ERRORS)
+"""What a writer outside a request (the archive worker, nightly work) retries too."""
+
 RETRY_BASE_SECONDS = 0.01
 
 
@@ -264,6 +291,8 @@ def includeme(config) -> None:
     settings.setdefault("retry.attempts", 5)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    for error in LOCK_ERRORS:
+        mark_error_retryable(error)
     config.add_subscriber(back_off, IBeforeRetry)
     config.include("pyramid_zodbconn")
     refuse_a_database_behind(config.registry._zodb_databases)

@@ -24,7 +24,7 @@ REFRESH_NS = 60 * 10**9  # pages within a minute of the last stamp leave it be: 
 class Visits:
     def __init__(self, backend):
         self.backend = backend
-        with backend.transaction() as cur:
+        with backend.transaction(exclusive=True) as cur:  # processes starting together
             for statement in SCHEMA:
                 cur.execute(statement)
 

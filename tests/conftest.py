@@ -113,11 +113,37 @@ def datafs(tmp_path, demo_datafs) -> str:
     return str(target)
 
 
+# -- the same tests on every storage (tests/storages.py) -------------------------------------
 @pytest.fixture
-def app(datafs):
+def storage_kind() -> str:
+    """The storage ``app`` runs on: file. A module whose tests must hold on every storage
+    overrides this fixture with ``params=storages.KINDS`` (file, zeo, relstorage)."""
+    return "file"
+
+
+@pytest.fixture
+def storage(storage_kind, datafs, tmp_path, request):
+    """The demo data on the storage of ``storage_kind`` (file: the ``datafs`` copy)."""
+    from .storages import storage_of
+
+    with storage_of(storage_kind, tmp_path, datafs, request) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def demo_relstorage(postgres, demo_datafs) -> str:
+    """A PostgreSQL database holding the demo data, the template of each test's own."""
+    from .storages import load_into_relstorage
+
+    load_into_relstorage(postgres, "demo_template", demo_datafs)
+    return "demo_template"
+
+
+@pytest.fixture
+def app(storage):
     from stafett import main
 
-    wsgi = main({}, **app_settings(datafs))
+    wsgi = main({}, **app_settings(storage.datafs, **storage.settings()))
     yield wsgi
     close_app(wsgi)
 

@@ -13,7 +13,6 @@ import time
 import transaction
 from chameleon import PageTemplateLoader
 from pyramid.i18n import TranslationString
-from ZODB.POSException import ConflictError
 
 from ..formatting import formatter, oslo
 from ..i18n import DEFAULT_LOCALE, localizer, translated
@@ -22,6 +21,7 @@ from ..models.base import find_parent, utcnow
 from ..models.files import StoredFile
 from ..models.log import ArchivedPdf, Log
 from ..models.org import Municipality
+from ..storage import RETRYABLE_ERRORS
 
 _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "templates"))
 
@@ -170,7 +170,7 @@ class ArchiveWorker:
                         if _still_waiting(archived):
                             produce(archived)
                     return
-                except ConflictError:
+                except RETRYABLE_ERRORS:
                     time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
         finally:
             conn.close()

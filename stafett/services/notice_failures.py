@@ -26,7 +26,7 @@ SHOWN = 10
 class NoticeFailures:
     def __init__(self, backend):
         self.backend = backend
-        with backend.transaction() as cur:
+        with backend.transaction(exclusive=True) as cur:  # processes starting together
             for statement in SCHEMA:
                 cur.execute(statement)
 

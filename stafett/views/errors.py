@@ -13,6 +13,7 @@ from ZODB.POSException import ConflictError
 
 from .. import audit
 from ..security import SESSION_USER
+from ..storage import LOCK_ERRORS
 
 
 @forbidden_view_config(renderer="stafett:templates/error.pt")
@@ -74,11 +75,11 @@ def bad_request(request):
     return {"code": "bad_request"}
 
 
-@exception_view_config(ConflictError, renderer="stafett:templates/error.pt")
 def busy(exc, request):
-    """Two writers met. pyramid_retry tries again (quietly: it is normal); only when every
-    attempt met another writer does the user see this page, which says that nothing was
-    saved and that the text they typed is still in the form (static/autosave.js)."""
+    """Two writers met (a conflict, or a lock another writer held: ``storage.LOCK_ERRORS``).
+    pyramid_retry tries again (quietly: it is normal); only when every attempt met another
+    writer does the user see this page, which says that nothing was saved and that the
+    text they typed is still in the form (static/autosave.js)."""
     where = getattr(exc, "class_name", None) or type(exc).__name__  # a class, never data
     if is_error_retryable(request, exc):
         _log.debug("conflict on %s %s (%s), retrying", request.method, _path(request), where)
@@ -88,6 +89,10 @@ def busy(exc, request):
     request.response.status = 503
     request.response.headers["Retry-After"] = "2"
     return {"code": "busy"}
+
+
+for _error in (ConflictError, *LOCK_ERRORS):
+    busy = exception_view_config(_error, renderer="stafett:templates/error.pt")(busy)
 
 
 @exception_view_config(Exception, renderer="stafett:templates/error.pt")

@@ -12,6 +12,12 @@ import pytest
 from pypdf import PdfReader
 
 from ..conftest import login
+from ..storages import KINDS
+
+
+@pytest.fixture(params=KINDS)
+def storage_kind(request) -> str:
+    return request.param
 
 
 @pytest.fixture

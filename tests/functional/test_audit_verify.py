@@ -1,5 +1,6 @@
-"""``stafett-audit verify`` on a real FileStorage: a clean journal passes; an entry altered
-or removed directly in the database is named, by its seal number and key."""
+"""``stafett-audit verify`` on each real storage (FileStorage, ZEO, RelStorage): a clean
+journal passes; an entry altered or removed directly in the database is named, by its seal
+number and key."""
 
 from __future__ import annotations
 
@@ -9,28 +10,32 @@ import sys
 
 import pytest
 import transaction
-from ZODB import DB, FileStorage
 
 from stafett.audit import format_key
 from stafett.storage import app_root
 
+from ..storages import KINDS
+
 SCRIPT = os.path.join(os.path.dirname(sys.executable), "stafett-audit")
 
 
+@pytest.fixture(params=KINDS)
+def storage_kind(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def ini(tmp_path, datafs) -> str:
-    path = tmp_path / "audit.ini"
-    path.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = file://{datafs}\n")
-    return str(path)
+def ini(tmp_path, storage) -> str:
+    return storage.ini(tmp_path / "audit.ini")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=120)
 
 
-def tamper(datafs: str, change) -> tuple:
+def tamper(storage, change) -> tuple:
     """Change the journal of the demo municipality outside the app; return the key touched."""
-    db = DB(FileStorage.FileStorage(datafs))
+    db = storage.open_db()
     try:
         with transaction.manager:
             journal = app_root(db.open())["demo"].journal
@@ -50,26 +55,26 @@ def test_verify_passes_a_journal_nobody_touched(ini):
     assert "demo: ok" in result.stdout
 
 
-def test_verify_names_an_entry_altered_in_the_database(ini, datafs):
+def test_verify_names_an_entry_altered_in_the_database(ini, storage):
     assert run("seal", ini, "--grace", "0").returncode == 0
 
     def alter(journal, key):
         journal._entries[key] = tuple(sorted(dict(journal.get(key), actor="x").items()))
 
-    key, seq = tamper(datafs, alter)
+    key, seq = tamper(storage, alter)
     result = run("verify", ini)
     assert result.returncode == 1
     first = next(line for line in result.stdout.splitlines() if "BROKEN" in line)
     assert f"BROKEN link {seq} entry {format_key(key)}" in first and "altered" in first
 
 
-def test_verify_names_the_gap_of_an_entry_removed_from_the_database(ini, datafs):
+def test_verify_names_the_gap_of_an_entry_removed_from_the_database(ini, storage):
     assert run("seal", ini, "--grace", "0").returncode == 0
 
     def remove(journal, key):
         del journal._entries[key]
 
-    key, seq = tamper(datafs, remove)
+    key, seq = tamper(storage, remove)
     result = run("verify", ini)
     assert result.returncode == 1
     assert f"BROKEN link {seq} entry {format_key(key)}: the sealed entry has been removed " \

@@ -1,12 +1,20 @@
-"""Two writers at once: nothing is lost (conflicts are resolved or retried, never dropped)."""
+"""Two writers at once: nothing is lost (conflicts are resolved or retried, never dropped),
+on each storage: FileStorage, ZEO and RelStorage on PostgreSQL."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 import webtest
 
 from ..conftest import csrf_token, login
+from ..storages import KINDS
+
+
+@pytest.fixture(params=KINDS)
+def storage_kind(request) -> str:
+    return request.param
 
 ROUNDS = 15
 

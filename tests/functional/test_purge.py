@@ -1,44 +1,37 @@
 """R17 everywhere: after a log is deleted and the storage packed, nothing of the child is
-left on disk: not in a ZEO server's files (no ``Data.fs.old``, no ``Data.fs.tmp`` tail),
-not in the development mail folder."""
+left: not in a FileStorage's or ZEO server's files (no ``Data.fs.old``, no ``Data.fs.tmp``
+tail), not in RelStorage's PostgreSQL database (its dump, and its files once vacuumed), not
+in the development mail folder."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 import webtest
-import ZEO
 
-from stafett import main
 from stafett.models import Consent, ConsentScope
 from stafett.workflows import give_consent
 
-from ..conftest import app_settings, close_app, csrf_token, login
+from ..conftest import close_app, csrf_token, login
+from ..storages import KINDS
 
-PURGEABLE = "%import stafett\n<purgeablefilestorage 1>\npath {path}\n</purgeablefilestorage>\n"
+
+@pytest.fixture(params=KINDS)
+def storage_kind(request) -> str:
+    return request.param
 
 
-@pytest.fixture
-def zeo_app(tmp_path, demo_datafs):
-    """The app on a ZEO server (Stafett's purgeable FileStorage) in its own folder, and
-    development mail delivery into files."""
-    server_dir = tmp_path / "zeo"
-    server_dir.mkdir()
-    shutil.copy(demo_datafs, server_dir / "Data.fs")
-    address, stop = ZEO.server(storage_conf=PURGEABLE.format(path=server_dir / "Data.fs"),
-                               port=("127.0.0.1", 0), threaded=True)
-    uri = f"zeo://{address[0]}:{address[1]}?connection_cache_size=1000"
-    app = main({}, **app_settings(str(tmp_path / "Data.fs"), **{"zodbconn.uri": uri}))
-    ini = tmp_path / "zeo.ini"
-    ini.write_text(f"[app:main]\nuse = egg:stafett\nzodbconn.uri = {uri}\n")
-    yield app, server_dir, tmp_path / "mail", ini
-    close_app(app)
-    stop()
+def _files_holding(folder, traces) -> list[str]:
+    found = []
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            data = open(os.path.join(dirpath, name), "rb").read()
+            found += [f"{name}: {t.decode()}" for t in traces if t in data]
+    return found
 
 
 def _noah(root):
@@ -62,8 +55,17 @@ def _files_holding(folder, traces) -> list[str]:
     return found
 
 
-def test_r17_nothing_of_a_deleted_child_remains_in_zeo_files_or_mail(zeo_app):
-    app, server_dir, mail_dir, ini = zeo_app
+def _stored(storage, traces) -> list[str]:
+    """The traces found in what the storage keeps: its files, or PostgreSQL's dump."""
+    if storage.kind != "relstorage":
+        return storage.files_holding(traces)
+    dump = storage.dump()
+    return [t.decode() for t in traces if t in dump]
+
+
+def test_r17_nothing_of_a_deleted_child_remains_in_the_storage_or_mail(app, storage,
+                                                                       tmp_path, request):
+    mail_dir = tmp_path / "mail"
     db = app.registry._zodb_databases[""]
     conn = db.open()
     root = conn.root()["stafett"]
@@ -90,11 +92,22 @@ def test_r17_nothing_of_a_deleted_child_remains_in_zeo_files_or_mail(zeo_app):
     page = leader.get(unit_url + "console-delete", {"log": noah.id})
     leader.post(unit_url + "console-delete", {"log": noah.id, "confirm": "yes",
                                               "csrf_token": csrf_token(page)}, status=303)
-    assert _files_holding(server_dir, traces)  # erased, but not yet packed away
+    assert _stored(storage, traces)  # erased, but not yet packed away
+    if storage.kind == "relstorage":  # and PostgreSQL's files show it (the search works)
+        request.getfixturevalue("postgres").sql(storage.database, "CHECKPOINT")
+        assert storage.files_holding(traces)
 
+    close_app(app)  # an embedded FileStorage is packed by stafett-pack with the app stopped
     script = os.path.join(os.path.dirname(sys.executable), "stafett-pack")
-    subprocess.run([script, str(ini)], check=True, capture_output=True)
-    assert _files_holding(server_dir, traces) == []
-    assert sorted(os.listdir(server_dir)) == ["Data.fs", "Data.fs.index", "Data.fs.lock",
-                                              "Data.fs.tmp"]
+    subprocess.run([script, storage.ini(tmp_path / "pack.ini")], check=True,
+                   capture_output=True)
+    assert _stored(storage, traces) == []
     assert _files_holding(mail_dir, traces) == []
+    if storage.kind == "relstorage":  # and the table files, once PostgreSQL rewrote them
+        postgres = request.getfixturevalue("postgres")
+        postgres.sql(storage.database, "VACUUM FULL")
+        postgres.sql(storage.database, "CHECKPOINT")
+        assert storage.files_holding(traces) == []
+    else:  # no .old copy, no .pack; a ZEO server's .tmp buffer emptied (purgeable.py)
+        beside = {n for n in os.listdir(storage.folder) if n.startswith("Data.fs")}
+        assert beside <= {"Data.fs", "Data.fs.index", "Data.fs.lock", "Data.fs.tmp"}

@@ -22,3 +22,21 @@ def test_evolve_runs_each_pending_step_once_in_order(conn, monkeypatch):
     assert storage.evolve(root) == 2
     assert ran == [1, 2] and root.generation == 2
     assert storage.evolve(root) == 0 and ran == [1, 2]
+
+
+def test_lock_errors_of_relstorage_and_postgresql_are_retried_as_conflicts_are():
+    """The lock errors that are not a transaction.TransientError (so pyramid_tm does not
+    mark them) are in LOCK_ERRORS, and every writer's retry covers them and conflicts."""
+    from psycopg2.errors import DeadlockDetected, LockNotAvailable, SerializationFailure
+    from relstorage.adapters.interfaces import (
+        UnableToAcquireCommitLockError,
+        UnableToLockRowsToReadCurrentError,
+    )
+    from ZODB.POSException import ConflictError
+
+    for error in (DeadlockDetected, SerializationFailure, LockNotAvailable,
+                  UnableToAcquireCommitLockError):
+        assert issubclass(error, storage.LOCK_ERRORS), error
+        assert issubclass(error, storage.RETRYABLE_ERRORS), error
+    for error in (ConflictError, UnableToLockRowsToReadCurrentError):
+        assert issubclass(error, storage.RETRYABLE_ERRORS), error
