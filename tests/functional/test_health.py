@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import subprocess
+import sys
+import time
 
 import webtest
-import ZEO
 from prometheus_client.parser import text_string_to_metric_families
 
 from stafett import main
@@ -96,18 +99,39 @@ def test_nightly_work_switched_off_is_not_a_failure(datafs):
 
 
 def test_a_zeo_server_that_went_away_is_unreachable_storage(datafs):
-    address, stop = ZEO.server(path=datafs, port=("127.0.0.1", 0), threaded=True)
-    uri = f"zeo://{address[0]}:{address[1]}?connection_cache_size=1000"
-    app = main({}, **app_settings(datafs, **{"zodbconn.uri": uri}))
+    """A real runzeo process, killed: the app's client loses its connection."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "ZEO.runzeo", "-a", f"127.0.0.1:{port}",
+                               "-f", datafs], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        uri = f"zeo://127.0.0.1:{port}?connection_cache_size=1000&wait_timeout=60"
+        app = main({}, **app_settings(datafs, **{"zodbconn.uri": uri}))
+    except BaseException:
+        server.kill()
+        raise
     try:
         client = webtest.TestApp(app)
         assert client.get("/health", status=503).json["checks"]["storage"] == {"state": "ok"}
-        stop()
+        server.kill()
+        server.wait()
+        storage = app.registry._zodb_databases[""].storage
+        for _ in range(3000):  # the client learns of the closed socket in its own thread
+            if not storage.is_connected():
+                break
+            time.sleep(0.01)
         response = client.get("/health", status=503)
         assert response.json["checks"]["storage"]["state"] == "unreachable"
         assert response.json["checks"]["nightly"] == {"state": "unknown"}
     finally:
+        server.kill()
         close_app(app)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_a_broken_access_journal_is_unreachable(app, testapp):
