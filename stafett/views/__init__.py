@@ -28,6 +28,8 @@ def includeme(config) -> None:
     config.add_view_deriver(journal_reads)
     config.include(".request_guard")
     config.include(".response_headers")
+    config.include(".health")
+    config.include(".metrics")
     config.add_static_view("static", "stafett:static", cache_max_age=3600)
     config.add_request_method(lambda request: functools.partial(translated, request.localizer),
                               "translate", reify=True)
