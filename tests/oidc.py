@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,14 +23,11 @@ from urllib.parse import urljoin
 
 import requests
 
+from .ports import free_port
+
 HERE = Path(__file__).parent / "oidc_provider"
 START_SECONDS = 20
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class OidcProvider:

@@ -9,9 +9,10 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
+
+from .ports import free_port
 
 
 def server_binaries() -> str:
@@ -27,7 +28,7 @@ class PostgresServer:
         self.folder = tempfile.mkdtemp(prefix="stafett-pg-")
         os.chmod(self.folder, 0o777)
         self.data = os.path.join(self.folder, "data")
-        self.port = _free_port()
+        self.port = free_port()
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "stafett", "-E", "UTF8")
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.folder, "server.log"),
                   "-w", "-o", f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1"
@@ -84,7 +85,3 @@ class PostgresServer:
                        capture_output=True, timeout=120, **user)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

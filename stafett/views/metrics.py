@@ -13,7 +13,6 @@ Only the machine itself (loopback, not through the reverse proxy) or a scraper t
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import time
 
 from prometheus_client import (
@@ -32,13 +31,11 @@ from pyramid.view import view_config
 from pyramid_retry import IBeforeRetry, IRetryableError, RetryableException, is_error_retryable
 from ZODB.ActivityMonitor import ActivityMonitor
 
+from .this_machine import from_this_machine
+
 TOKEN_SETTING = "stafett.metrics_token"
 STARTED = "stafett.metrics.started"  # in the environ, which every attempt shares
 VIEW_LABEL = "metrics_view"  # set on the request by the view that answers
-# Headers a reverse proxy adds: a request that carries one came from outside the machine
-# even though its peer is 127.0.0.1.
-PROXY_HEADERS = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO",
-                 "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP")
 
 
 class Metrics:
@@ -170,12 +167,4 @@ def may_scrape(request) -> bool:
     if token and hmac.compare_digest(sent.encode("utf-8", "replace"),
                                      f"Bearer {token}".encode()):
         return True
-    return is_loopback(request.remote_addr) and not any(
-        header in request.environ for header in PROXY_HEADERS)
-
-
-def is_loopback(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(address or "").is_loopback
-    except ValueError:
-        return False
+    return from_this_machine(request)

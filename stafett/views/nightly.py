@@ -13,17 +13,14 @@ from pyramid.view import view_config
 from ..models.base import today
 from ..models.org import AppRoot
 from ..workflows.nightly import run_night
-
-LOOPBACK = ("127.0.0.1", "::1")
-PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+from .this_machine import from_this_machine
 
 
 @view_config(context=AppRoot, name="nightly-run", request_method="POST", renderer="json",
              require_csrf=False, permission=NO_PERMISSION_REQUIRED)
 def nightly_run(request):
     secret = request.registry.settings.get("stafett.nightly_secret", "").strip()
-    if not secret or request.remote_addr not in LOOPBACK or any(
-            name in request.headers for name in PROXY_HEADERS):
+    if not secret or not from_this_machine(request):
         raise HTTPNotFound()
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), secret.encode()):

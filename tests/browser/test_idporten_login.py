@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from stafett.scripts.demo import make_fnr, years_ago
 from stafett.workflows.invitation import invite_guardian
 
-from ..oidc import OidcProvider, free_port
+from ..oidc import OidcProvider
+from ..ports import free_port
 from .conftest import _copy_datafs, assert_accessible, running_server
 
 HIGH = "idporten-loa-high"

@@ -207,14 +207,15 @@ def started_on(folder: str) -> PostgresServer:
 
     server = PostgresServer.__new__(PostgresServer)
     server.bin, server.folder = server_binaries(), folder
-    server.data = os.path.join(folder, "data")
+    # Its own socket folder and no TCP: the default port cannot clash with another server.
+    server.data, server.port = os.path.join(folder, "data"), 5432
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         for place, _dirs, files in os.walk(server.data):
             for name in [place, *(os.path.join(place, f) for f in files)]:
                 os.chown(name, account.pw_uid, account.pw_gid)
     server._run("pg_ctl", "-D", server.data, "-l", os.path.join(folder, "server.log"), "-w",
-                "-o", f"-k {folder} -c listen_addresses=''", "start")
+                "-o", f"-k {folder} -p {server.port} -c listen_addresses=''", "start")
     for _ in range(600):
         conn = psycopg2.connect(server.dsn())
         with conn.cursor() as cur:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import socket
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from stafett.models import Consent, ConsentScope, Guardian
 from stafett.workflows import give_consent
 
 from ..conftest import app_settings, close_app, csrf_token, login
+from ..ports import free_port
 
 
 class Inbox:
@@ -29,16 +29,11 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield inbox, controller.port
     controller.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from stafett.storage import app_root
 from stafett.workflows.nightly import claim
 
 from ..conftest import app_settings, close_app
+from ..ports import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECRET = "nightly-test-secret"
@@ -62,11 +62,6 @@ def storage_uri(request, datafs) -> Iterator[str]:
     with SETUPS[request.param](datafs, request) as uri:
         yield uri
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_ini(path, settings: dict, port: int) -> str:

@@ -19,7 +19,8 @@ from stafett import main
 from stafett.models.base import OSLO
 
 from ..conftest import app_settings, close_app, csrf_token, login
-from .test_mail import Inbox, _free_port
+from ..ports import free_port
+from .test_mail import Inbox
 
 TODAY = dt.date.today()
 CHILD = ("Emma", "Nordmann")
@@ -67,7 +68,7 @@ class SmsPeer:
 
 @pytest.fixture
 def peers(datafs):
-    inbox, port = RefusingInbox(), _free_port()
+    inbox, port = RefusingInbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     sms = SmsPeer()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import requests
 from stafett.scripts.demo import DEMO_PASSWORD
 
 from ..conftest import app_settings
+from ..ports import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PSERVE = os.path.join(os.path.dirname(sys.executable), "pserve")
@@ -81,12 +81,6 @@ def _stop(process) -> None:
     process.wait(timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _csrf(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
@@ -122,7 +116,7 @@ def emmas_log(storage) -> str:
 
 def test_two_app_processes_started_together_see_each_others_writes(storage, tmp_path):
     var = tmp_path / "var"
-    inis = [write_ini(tmp_path / f"app{n}.ini", storage, var, _free_port()) for n in (1, 2)]
+    inis = [write_ini(tmp_path / f"app{n}.ini", storage, var, free_port()) for n in (1, 2)]
     log_path = emmas_log(storage)
     with app_processes(inis, [str(tmp_path / f"app{n}.log") for n in (1, 2)]) as urls:
         first, second = (logged_in(url, "larer") for url in urls)
