@@ -25,15 +25,6 @@ def storage_kind(request) -> str:
     return request.param
 
 
-def _files_holding(folder, traces) -> list[str]:
-    found = []
-    for dirpath, _dirs, names in os.walk(folder):
-        for name in names:
-            data = open(os.path.join(dirpath, name), "rb").read()
-            found += [f"{name}: {t.decode()}" for t in traces if t in data]
-    return found
-
-
 def _noah(root):
     return next(log for log in root["demo"].logs.values()
                 if log.subject.name in ("Noah Hansen", "Noah Slettesen"))
