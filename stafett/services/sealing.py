@@ -8,10 +8,9 @@ import contextlib
 from collections.abc import Iterator
 
 import transaction
-from transaction.interfaces import TransientError
 
 from ..audit import GRACE_NS, Journal
-from ..storage import app_root
+from ..storage import RETRYABLE_ERRORS, app_root
 
 BATCH = 10_000
 ATTEMPTS = 5
@@ -31,12 +30,13 @@ def seal_all(db, grace_ns: int = GRACE_NS) -> dict[str, int]:
 
 
 def _seal_batch(db, slug: str, grace_ns: int) -> int:
-    """One batch; retried when it meets a request writing the same journal (in-server)."""
+    """One batch; retried when it meets a request writing the same journal (in-server), a
+    conflict or, on PostgreSQL, a lock another writer held."""
     for attempt in range(ATTEMPTS):
         try:
             with municipality_journal(db, slug) as journal:
                 return journal.seal(grace_ns=grace_ns, limit=BATCH)
-        except TransientError:
+        except RETRYABLE_ERRORS:
             if attempt == ATTEMPTS - 1:
                 raise
     return 0

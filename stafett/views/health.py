@@ -34,7 +34,7 @@ from ..storage import ROOT_KEY
 
 MAX_AGE_SETTING = "stafett.health.max_age_hours"
 DEFAULT_MAX_AGE_HOURS = 26
-PASSING = ("ok", "running", "off")
+PASSING = ("ok", "running")
 
 
 def includeme(config) -> None:

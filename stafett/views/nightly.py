@@ -25,10 +25,10 @@ def nightly_run(request):
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), secret.encode()):
         return HTTPForbidden()  # returned: raised, it would become a login page
-    again = request.POST.get("again", "") == "1"
-    if request.POST.get("again", "1") not in ("", "0", "1"):
+    again = request.POST.get("again", "0")
+    if again not in ("", "0", "1"):
         return HTTPBadRequest()
     db = request.registry._zodb_databases[""]
     outcome = run_night(db, request.registry.settings, request.access_journal, today(),
-                        again=again)
+                        again=again == "1")
     return outcome.to_json()
