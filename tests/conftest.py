@@ -149,6 +149,9 @@ def app(storage):
 
 
 def close_app(wsgi) -> None:
+    from stafett.services import archive
+
+    archive.WORKER.wait()  # a PDF still being made uses a connection of these databases
     for database in wsgi.registry._zodb_databases.values():
         database.close()
     wsgi.registry.access_journal.close()

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import transaction
 from pyramid.paster import get_appsettings, setup_logging
+from zc.lockfile import LockError
 from ZODB import DB
 from zodburi import resolve_uri
 
 from ..storage import app_root
+
+
+def held_by_server(what_now: str) -> str:
+    return (f"The database is a FileStorage held by the running server, which does this "
+            f"work itself every night (stafett.nightly_at). To run it now, {what_now}.")
+
+
+def open_db_unless_held(config_uri: str, what_now: str) -> DB | None:
+    """The database, or None after saying what to do when a running server holds it."""
+    try:
+        return open_db(config_uri)
+    except LockError:
+        print(held_by_server(what_now), file=sys.stderr)
+        return None
 
 
 def open_db(config_uri: str) -> DB:

@@ -16,13 +16,11 @@ import argparse
 import sys
 
 from pyramid.paster import get_appsettings
-from zc.lockfile import LockError
 
 from ..access_journal import open_access_journal
 from ..audit import GRACE_NS
 from ..services.sealing import journal_slugs, municipality_journal, seal_access, seal_all
-from . import open_db
-from .daily import held_by_server
+from . import open_db_unless_held
 
 SHOWN = 20
 
@@ -66,12 +64,10 @@ def main(argv=None) -> int:
     parser.add_argument("--grace", type=float, default=GRACE_NS / 1e9,
                         help="seal only entries older than this many seconds (default 2)")
     args = parser.parse_args(argv)
-    try:
-        db = open_db(args.config_uri)
-    except LockError:
-        print(held_by_server("the journals are sealed by it every night; to seal them now, "
-                             "run stafett-daily with this configuration, and to verify, "
-                             "stop the server or use ZEO"), file=sys.stderr)
+    db = open_db_unless_held(args.config_uri, "the journals are sealed by it every night; "
+                             "to seal them now, run stafett-daily with this configuration, "
+                             "and to verify, stop the server or use ZEO")
+    if db is None:
         return 2
     access = open_access_journal(get_appsettings(args.config_uri))
     grace_ns = int(args.grace * 1e9)

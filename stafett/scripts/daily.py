@@ -23,7 +23,7 @@ from zc.lockfile import LockError
 from ..access_journal import open_access_journal
 from ..models.base import today
 from ..workflows.nightly import Outcome, run_night
-from . import open_db
+from . import held_by_server, open_db
 
 HAND_OVER_TIMEOUT = 6 * 60 * 60  # a pack of a large storage takes its time
 
@@ -71,11 +71,6 @@ def hand_over(config_uri: str, settings: dict, again: bool) -> Outcome | None:
         print(f"The database is held by a running server, which did not run the night "
               f"at {url}: {error}", file=sys.stderr)
         return None
-
-
-def held_by_server(what_now: str) -> str:
-    return (f"The database is a FileStorage held by the running server, which does this "
-            f"work itself every night (stafett.nightly_at). To run it now, {what_now}.")
 
 
 def server_url(config_uri: str, settings: dict) -> str:

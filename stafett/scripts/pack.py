@@ -10,11 +10,8 @@ import argparse
 import os
 import sys
 
-from zc.lockfile import LockError
-
 from .. import storage
-from . import open_db
-from .daily import held_by_server
+from . import open_db_unless_held
 
 
 def pack(db, days: float = 0.0) -> list[str]:
@@ -33,11 +30,9 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=float, default=0.0,
                         help="keep history newer than this many days (default 0: none)")
     args = parser.parse_args(argv)
-    try:
-        db = open_db(args.config_uri)
-    except LockError:
-        print(held_by_server("run stafett-daily with this configuration (it packs as its "
-                             "last step)"), file=sys.stderr)
+    db = open_db_unless_held(args.config_uri, "run stafett-daily with this configuration "
+                             "(it packs as its last step)")
+    if db is None:
         return 2
     pack(db, args.days)
     print("packed")

@@ -62,6 +62,7 @@ def test_no_transitions_object_is_ever_pickled(place):
         step()
         tm.commit()
     assert log.state == "reopened"
+    archive.WORKER.wait()  # the closing copy's PDF is made on the worker's connection
     conn.close()
     db.close()
     records = list(place.records())
