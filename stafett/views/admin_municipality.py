@@ -9,11 +9,11 @@ from pyramid.view import view_config
 from ..forms.admin import SERVICE_NAMES, NewEmployeeSchema, UnitSchema
 from ..i18n import _
 from ..models.base import DomainError
-from ..models.nightly import last_run
 from ..models.org import Municipality, Unit
 from ..security import Permission
 from ..services import staff, stats
 from .admin import ConsoleForm, back_to, error_text
+from .nightly_record import nightly_record
 
 P = Permission
 
@@ -36,13 +36,6 @@ class AddUnit(ConsoleForm):
     def success(self, data):
         unit = staff.add_unit(self.context, data, self.request.identity)
         return back_to(self.request, unit, "admin-unit")
-
-
-def nightly_record(request) -> dict:
-    """The last nightly run, for the superuser's panel, its steps in the order done."""
-    run = last_run(request.root)
-    steps = [] if run is None else sorted(run.steps.items(), key=lambda item: item[1].finished)
-    return {"nightly": run, "nightly_steps": steps}
 
 
 class UnitPage(ConsoleForm):
