@@ -47,10 +47,15 @@ def render_log_html(log: Log, locale_name: str = DEFAULT_LOCALE) -> str:
     return render_html("archive.pt", locale_name, log=log, employee=log.municipality.employee)
 
 
+# PDF/A-2u: fonts embedded, XMP metadata, no script, and text that can be copied out again,
+# as an archive (Arkivverket) takes it.
+PDF_VARIANT = "pdf/a-2u"
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported late: loading pango is slow at start-up
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def archive_log(log: Log, reason: str, locale_name: str = DEFAULT_LOCALE) -> ArchivedPdf:
