@@ -256,9 +256,15 @@ VERDICT_NAMES = {
     "partly": _("ct_verdict_partly", default="Partly worked"),
     "did_not_work": _("ct_verdict_did_not_work", default="Did not work"),
 }
+COPY_REASON_NAMES = {  # why an archive copy of a log was made (R35)
+    "yearly": _("copy_reason_yearly", default="Yearly copy"),
+    "change_of_service": _("copy_reason_change_of_service", default="Change of service"),
+    "closed": _("copy_reason_closed", default="The log was closed"),
+    "before_deletion": _("copy_reason_before_deletion", default="Before deletion"),
+}
 NAMES = {"machine": MACHINE_NAMES, "trigger": TRIGGER_NAMES, "state": STATE_NAMES,
          "reason": REASON_NAMES, "scope": SCOPE_NAMES, "arena": ARENA_NAMES,
-         "verdict": VERDICT_NAMES}
+         "verdict": VERDICT_NAMES, "copy_reason": COPY_REASON_NAMES}
 
 # The refusals common enough to deserve a sentence of their own: (triggers, states) -> msgid.
 SPECIFIC_REFUSALS = {

@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     SEARCH = "search"  # find a child among the logs one may see; who holds a child's log (R45)
     PRACTISE = "practise"  # staff step into their municipality's practice one (R43)
     RESET_PRACTICE = "reset_practice"  # its leaders put the fictive families back (R43)
+    ARCHIVE_COPIES = "archive_copies"  # list and download a log's archive copies (R35)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 

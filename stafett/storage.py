@@ -152,6 +152,21 @@ def _children_findable(root: AppRoot) -> None:
         reindex_all(municipality)
 
 
+def _yearly_copies_due(root: AppRoot) -> None:
+    """R35: every running log gets the day its yearly archive copy is due, a year after it
+    became active or was last reopened (from its history), in the ``yearly_due`` field."""
+    from .models.indexes import YEARLY_FIELD
+
+    for municipality in root.values():
+        for log in municipality.logs.values():
+            if log.state in ("active", "reopened") and log.yearly_from is None:
+                started = [at for at, record in ((k[0], v) for k, v in log.history.items())
+                           if record.get("machine") == "log"
+                           and record.get("trigger") in ("activate", "reopen")]
+                log.yearly_from = max(started) if started else log.created
+            municipality.index.reindex(log, only=(YEARLY_FIELD,))
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
@@ -163,7 +178,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _family_side,
                                                  _log_requests_per_unit,
                                                  _children_findable,
-                                                 _outbox_in_lanes]
+                                                 _outbox_in_lanes,
+                                                 _yearly_copies_due]
 
 
 def app_root(conn) -> AppRoot:

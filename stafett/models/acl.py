@@ -55,6 +55,12 @@ _LOG_ACL_BY_STATE: dict[str, list[tuple[str, tuple]]] = {
     "deleted": [],
 }
 _LOG_ACL_BY_STATE["reopened"] = _LOG_ACL_BY_STATE["active"]
+# R35: the holder and the unit's leaders list and download the log's archive copies once it
+# has started (a draft has none); the family reads the log itself, not the archive's copies.
+for _state in ("active", "reopened", "passive"):
+    _LOG_ACL_BY_STATE[_state] = [(principal, perms + (P.ARCHIVE_COPIES,))
+                                 if principal in (HOLDER, LEADER) else (principal, perms)
+                                 for principal, perms in _LOG_ACL_BY_STATE[_state]]
 # ENROL_SUBJECT (R39): the child's login is set up by the holder or a guardian while the log
 # runs. A draft is the holder's alone (R13), so there the holder only; a passive or deleted
 # log gives nobody new access, so nobody enrols there.

@@ -42,6 +42,7 @@ def _readers(log) -> set[str]:
 
 
 RUNNING = ("draft", "active", "reopened")
+YEARLY_FIELD = "yearly_due"
 BASIS_SCOPES = ("create", "reopen")
 
 
@@ -173,6 +174,23 @@ def _holder_attention(log) -> set:
     return items
 
 
+def yearly_due_day(log):
+    """R35: the day (Oslo) the running log's next yearly archive copy is due, one year after
+    it became active, was reopened or had its last yearly copy; None if none is due."""
+    if log.state not in ("active", "reopened") or log.yearly_from is None:
+        return None
+    start = log.yearly_from.astimezone(OSLO).date()
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
+
+
+def _yearly_due(log) -> set:
+    due = yearly_due_day(log)
+    return {due.isoformat()} if due is not None else set()
+
+
 LOG_FIELDS: dict[str, Callable] = {
     "holder": lambda log: {log.holder_id},
     "unit": lambda log: {log.unit_id},
@@ -201,6 +219,8 @@ LOG_FIELDS: dict[str, Callable] = {
     "holder_consent_expiry": lambda log: _consents_expiring_for(log, "holder"),
     "unit_consent_expiry": lambda log: _consents_expiring_for(log, "unit"),
     "holder_attention": _holder_attention,
+    # The yearly archive copies (R35): ``stafett-daily`` walks the days up to today only.
+    YEARLY_FIELD: _yearly_due,
     # Finding a child by name or number (R45): keyed digests only (``models.search``).
     CHILD_FIELD: child_keys,
     UNIT_CHILD_FIELD: unit_child_keys,
@@ -213,7 +233,7 @@ UNCOUNTED = frozenset({"account", "unit_recent", "unit_state_recent", "unit_dead
                        "transfer_to_since", "transfer_from_since", "transfer_to_employee_since",
                        "holder_due", "actor_due",
                        "holder_consent_expiry", "unit_consent_expiry", "holder_attention",
-                       CHILD_FIELD, UNIT_CHILD_FIELD})
+                       YEARLY_FIELD, CHILD_FIELD, UNIT_CHILD_FIELD})
 
 
 def _concerns_by_category(log) -> Counter:
@@ -285,13 +305,14 @@ class LogIndex(Persistent):
         self.search_key = new_search_key()  # the digests of the ``child`` field
 
     # -- logs ---------------------------------------------------------------------------
-    def reindex(self, log, activity_only: bool = False) -> None:
+    def reindex(self, log, activity_only: bool = False, only: tuple = ()) -> None:
         """The log's entries in every field and tally; with ``activity_only``, in those that
-        follow its last activity (``ACTIVITY_ONLY_CHANGES``)."""
-        fields = ACTIVITY_FIELDS if activity_only else LOG_FIELDS
-        tallies = ACTIVITY_TALLIES if activity_only else LOG_TALLIES
+        follow its last activity (``ACTIVITY_ONLY_CHANGES``); with ``only``, in those fields
+        alone (the yearly archive copy moves its due day and nothing else)."""
+        fields = only or (ACTIVITY_FIELDS if activity_only else LOG_FIELDS)
+        tallies = () if only else (ACTIVITY_TALLIES if activity_only else LOG_TALLIES)
         old = self._indexed.get(log.id, {})
-        new = dict(old) if activity_only else {}
+        new = dict(old) if activity_only or only else {}
         for name in fields:
             new[name] = tuple(sorted(LOG_FIELDS[name](log)))
             before, after = set(old.get(name, ())), set(new[name])
@@ -405,6 +426,12 @@ class LogIndex(Persistent):
             self.consents_by_expiry.insert(key)
         else:
             self.consents_by_expiry.discard(key)
+
+    def yearly_due(self, until: str) -> list[str]:
+        """Ids of the running logs whose yearly archive copy is due on or before ``until``
+        (R35), the longest due first: a range of the index, whatever the number of logs."""
+        return [log_id for _, ids in self.value_range(YEARLY_FIELD, None, until)
+                for log_id in ids]
 
     def measures_due(self, until: str, since: str = ""):
         """Active measures with a deadline from ``since`` up to and including ``until``."""

@@ -88,6 +88,9 @@ class Log(Resource):
     """One stafettlogg. Only the state string of its workflow lives here (DESIGN: Workflows)."""
 
     state = "new"
+    # R35: when the year before the next yearly archive copy began (activation, reopening or
+    # the last yearly copy); None while the log does not run.
+    yearly_from = None
 
     def __init__(self, subject: Subject, holder_id: str, unit_id: str, level: int = 1):
         self.subject = attach(self, "subject", subject)
@@ -189,6 +192,18 @@ class ArchivedPdf(Resource):
     @property
     def produced(self) -> bool:
         return self.blob is not None
+
+    @property
+    def filename(self) -> str:
+        """A readable name: the log, the reason and the day (Oslo) the copy was made."""
+        from .base import OSLO
+
+        day = self.created.astimezone(OSLO)
+        return f"stafettlogg-{self.log_id}-{self.reason}-{day:%Y-%m-%d}.pdf"
+
+    @property
+    def size(self) -> int | None:
+        return self.blob.size if self.blob is not None else None
 
 
 class Tombstone(Resource):

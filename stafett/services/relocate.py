@@ -25,7 +25,10 @@ def hand_over_log(log, transfer, new_holder) -> None:
 
 
 def _move_to(log, target) -> None:
+    from .copies import keep_with_sending_municipality
+
     source = log.municipality
+    keep_with_sending_municipality(log, source)  # R20: no archive copy goes along
     source.index.unindex(log)
     source.logs.remove(log.id)
     target.logs.add(log, log.id)

@@ -22,6 +22,7 @@ COUNTS = {
     "leaders_reminded": _("nightly_count_leaders_reminded", default="leaders reminded"),
     "archives_produced": _("nightly_count_archives_produced",
                            default="archive copies made"),
+    "yearly_copies": _("nightly_count_yearly_copies", default="yearly archive copies"),
     "pruned": _("nightly_count_pruned", default="sessions forgotten"),
     "sealed": _("nightly_count_sealed", default="entries sealed"),
     "journals": _("nightly_count_journals", default="journals"),

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..security import SYSTEM
-from ..services import archive, notify
+from ..services import archive, copies, notify
 from .engine import fire
 
 REMIND_ACTORS_DAYS = 7
@@ -24,6 +24,7 @@ class DailyReport:
     actors_reminded: int = 0
     leaders_reminded: int = 0
     archives_produced: int = 0  # copies whose PDF a worker did not make (R35)
+    yearly_copies: int = 0  # running logs whose yearly archive copy fell due (R35)
 
 
 def run_daily(municipality, today: dt.date, mailer=None) -> DailyReport:
@@ -34,6 +35,8 @@ def run_daily(municipality, today: dt.date, mailer=None) -> DailyReport:
     report.actors_reminded = _remind_actors(municipality, today, mailer)
     report.leaders_reminded = _remind_leaders(municipality, today, mailer)
     report.archives_produced = archive.produce_pending(municipality)
+    # After the leftovers: the new copies' PDFs are made by the worker once this commits.
+    report.yearly_copies = copies.yearly_copies(municipality, today)
     return report
 
 

@@ -69,6 +69,12 @@ def archive_exists_if_passive(step: Step) -> None:
         refuse("log_delete_needs_archive", "R17")
 
 
+def copy_before_deletion(step: Step) -> None:
+    """R35: a passive log gets its last archive copy, as it stands, before it is deleted."""
+    if step.log.state == "passive":
+        archive.archive_log(step.log, reason="before_deletion")
+
+
 def finish_archives(step: Step) -> None:
     """R17: a copy still waiting for its PDF gets it now, before the content goes."""
     for archived in step.log.archives.values():
@@ -102,6 +108,11 @@ def mark_reopened(step: Step) -> None:
     step.log.closed_at = None
 
 
+def start_yearly_copies(step: Step) -> None:
+    """R35: the yearly archive copy falls due a year after the log starts (or starts again)."""
+    step.log.yearly_from = utcnow()
+
+
 def erase(step: Step) -> None:
     purge.erase_log(step.log, deleted_by=step.actor_id, reason=step.reason or step.obj.state)
 
@@ -114,15 +125,16 @@ LOG_WORKFLOW = register(Log, Workflow(
                        guards=(holder_may_hold, one_log_per_child)),
         TransitionSpec("activate", "draft", "active", P.EDIT,
                        guards=(has_valid_consent, guardian_if_15_or_younger),
-                       effects=(notify_guardians,)),
+                       effects=(start_yearly_copies, notify_guardians)),
         TransitionSpec("close", ("active", "reopened"), "passive", P.EDIT,
                        guards=(no_open_transfer,), effects=(mark_closed, produce_archive)),
         TransitionSpec("force_close", ("active", "reopened"), "passive", P.RECORD_CONSENT,
                        before=(cancel_open_transfers,), effects=(mark_closed, produce_archive)),
         TransitionSpec("reopen", "passive", "reopened", P.REOPEN,
-                       guards=(has_reopen_consent,), effects=(mark_reopened,)),
+                       guards=(has_reopen_consent,), effects=(mark_reopened, start_yearly_copies)),
         TransitionSpec("delete", ("passive", "draft"), "deleted", P.DELETE,
-                       guards=(archive_exists_if_passive,), before=(finish_archives,),
+                       guards=(archive_exists_if_passive,),
+                       before=(copy_before_deletion, finish_archives),
                        effects=(erase,)),
         TransitionSpec("discard", "draft", "deleted", P.DISCARD, effects=(erase,)),
     ],

@@ -106,7 +106,8 @@ def _daily(slug: str) -> Callable[[Context, object], str]:
         report = run_daily(root[slug], ctx.night, notifier)
         return (f"expired={report.expired} actors_reminded={report.actors_reminded} "
                 f"leaders_reminded={report.leaders_reminded} "
-                f"archives_produced={report.archives_produced}")
+                f"archives_produced={report.archives_produced} "
+                f"yearly_copies={report.yearly_copies}")
     return work
 
 
