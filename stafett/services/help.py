@@ -486,6 +486,16 @@ TOPICS: dict[str, Help] = {
             'leader.'
         )),
     ),
+    "archive_copies": Help(
+        _("help_copies_title", default='Archive copies'),
+        _("help_copies_1", default=(
+            'Stafett makes a PDF of the whole log every year, when the log changes service, when '
+            'it is closed and before it is deleted.'
+        )),
+        _("help_copies_2", default=(
+            'Save the copy in the child\'s folder in the archive. Each download is recorded.'
+        )),
+    ),
     "audit": Help(
         _("help_audit_title", default='Workflow audit'),
         _("help_audit_1", default=(
@@ -584,6 +594,8 @@ VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("Municipality", "ask-for-log"): "ask_for_log",
     ("LogRequest", ""): "log_request",
     ("Log", "access-log"): "access_log",
+    ("Log", "archive-copies"): "archive_copies",
+    ("Unit", "console-archive-copies"): "archive_copies",
     ("Unit", "audit"): "audit",
     ("Municipality", "audit"): "audit",
 }

@@ -49,9 +49,11 @@ ENROL = "enrol_subject"  # R39: the child's own login, set up by the holder or a
 SPEAK = "speak"  # R40: the holder records the child's voice, the subject writes it
 FAMILY_INPUT = "family_input"  # R27: the family before and after a meeting
 FAMILY = {VH, V, CONTRIB, ACCESS, FAMILY_INPUT}
+COPIES = "archive_copies"  # R35: the holder and the unit's leader, once the log has started
 RUNNING = {
-    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS, ENROL, SPEAK},  # R2, R39
-    "leader": {VH, CONSENT, TRANSFER, ACCESS},  # R6, R22: header, acting for staff
+    "holder": {VH, V, EDIT, CONTRIB, CONSENT, TRANSFER, ACCESS, ENROL, SPEAK,  # R2, R39
+               COPIES},
+    "leader": {VH, CONSENT, TRANSFER, ACCESS, COPIES},  # R6, R22: header, acting for staff
     "guardian": FAMILY | {ENROL}, "subject": FAMILY | {SPEAK},  # R5, R39, R40
     "actor": {VH, CONTRIB},  # R3 (+ view of their own concern, below)
     "reader": {VH, V},  # R4, whole-log grant
@@ -63,9 +65,9 @@ RIGHTS = {
     "active": RUNNING,
     "reopened": RUNNING,  # R16: editable like an active log
     "passive": {  # R15: read-only for everyone; R16/R17 for the leader
-        "holder": {VH, V, ACCESS}, "guardian": {VH, V, ACCESS}, "subject": {VH, V, ACCESS},
-        "actor": {VH}, "reader": {VH, V},
-        "leader": {VH, "reopen", "delete", CONSENT, ACCESS}},
+        "holder": {VH, V, ACCESS, COPIES}, "guardian": {VH, V, ACCESS},
+        "subject": {VH, V, ACCESS}, "actor": {VH}, "reader": {VH, V},
+        "leader": {VH, "reopen", "delete", CONSENT, ACCESS, COPIES}},
 }
 # Contexts inside a log, and who has rights of their own there (R3, R8, R30).
 OWN_RIGHTS = {

@@ -1,0 +1,77 @@
+"""The archive copies of a log (R35) for its holder and its unit's leaders: a list per log,
+a tab in the unit's console, and a download of one copy. Every download is a read of the
+child's data and is journaled (on a log by the ``read_journal`` deriver; from the console,
+where the log may have left the unit, here)."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import audit
+from ..models.log import Log
+from ..models.org import Unit
+from ..security import Permission, request_principals
+from ..services import copies
+from .downloads import file_response
+
+P = Permission
+
+
+@view_config(context=Log, name="archive-copies", request_method="GET",
+             renderer="stafett:templates/archive_copies/log.pt", permission=P.ARCHIVE_COPIES)
+def log_copies(request):
+    log = request.context
+    return {"log": log, "copies": copies.copies_of_log(log),
+            "link": lambda a: request.resource_url(log, "archive-copy",
+                                                   query={"copy": a.__name__})}
+
+
+@view_config(context=Log, name="archive-copy", request_method="GET",
+             permission=P.ARCHIVE_COPIES)
+def log_copy(request):
+    log = request.context
+    name = request.params.get("copy")
+    if not name:
+        raise HTTPSeeOther(location=request.resource_url(log, "archive-copies"))
+    archived = copies.find_copy(log, name)
+    if archived is None:
+        raise HTTPNotFound()
+    if not archived.produced:  # being made: the list says so
+        raise HTTPSeeOther(location=request.resource_url(log, "archive-copies"))
+    return file_response(archived.blob.data, archived.filename, "application/pdf")
+
+
+@view_config(context=Unit, name="console-archive-copies", request_method="GET",
+             renderer="stafett:templates/archive_copies/unit.pt", permission=P.ADMIN_UNIT)
+def unit_copies(request):
+    unit = request.context
+    return {"unit": unit, "tab": "archive_copies",
+            "copies": copies.copies_of_unit(unit.municipality, unit.id),
+            "link": lambda a: request.resource_url(unit, "console-archive-copy",
+                                                   query={"copy": a.__name__})}
+
+
+@view_config(context=Unit, name="console-archive-copy", request_method="GET",
+             permission=P.ADMIN_UNIT)
+def unit_copy(request):
+    unit = request.context
+    name = request.params.get("copy")
+    found = [a for a in copies.copies_of_unit(unit.municipality, unit.id)
+             if a.__name__ == name]
+    if not found:
+        raise HTTPNotFound()
+    archived = found[0]
+    if not archived.produced:
+        raise HTTPSeeOther(location=request.resource_url(unit, "console-archive-copies"))
+    _journal_download(request, unit, archived)
+    return file_response(archived.blob.data, archived.filename, "application/pdf")
+
+
+def _journal_download(request, unit, archived) -> None:
+    """A read of the child's data: the copy's log, which may have left the unit (R20)."""
+    request.access_journal.for_municipality(unit.municipality.id).append(
+        "read", log=archived.log_id, object=archived.__name__, object_kind="archivedpdf",
+        view=request.view_name or "", actor=request.identity.uid,
+        basis=audit.access_basis(request_principals(request, unit)), unit=unit.id,
+        holder=None)
