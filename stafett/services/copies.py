@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from ..models.base import utcnow
 from ..models.indexes import YEARLY_FIELD
 from ..models.log import ArchivedPdf, Log
 from . import archive
