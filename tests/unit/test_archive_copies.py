@@ -129,3 +129,15 @@ def test_r35_the_copies_of_a_log_and_of_a_unit(world):
 def test_r35_every_reason_has_a_name():
     for reason in copies.REASONS:
         assert str(name_of("copy_reason", reason)) != reason
+
+
+def test_r35_the_evolve_step_gives_running_logs_their_due_day(world, root):
+    from stafett.storage import _yearly_copies_due
+
+    log, draft = world.active(), world.draft()
+    log.yearly_from = None  # a log activated before this version
+    world.m.index.reindex(log)
+    assert log.id not in _due(world)
+    _yearly_copies_due(root)
+    assert log.id in _due(world) and yearly_due_day(log) == A_YEAR_ON  # from its activation
+    assert draft.yearly_from is None and draft.id not in _due(world)
