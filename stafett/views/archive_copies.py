@@ -18,7 +18,7 @@ from .downloads import file_response
 P = Permission
 
 
-@view_config(context=Log, name="archive-copies", request_method="GET",
+@view_config(context=Log, name="archive-copies", request_method=("GET", "HEAD"),
              renderer="stafett:templates/archive_copies/log.pt", permission=P.ARCHIVE_COPIES)
 def log_copies(request):
     log = request.context
@@ -27,7 +27,7 @@ def log_copies(request):
                                                    query={"copy": a.__name__})}
 
 
-@view_config(context=Log, name="archive-copy", request_method="GET",
+@view_config(context=Log, name="archive-copy", request_method=("GET", "HEAD"),
              permission=P.ARCHIVE_COPIES)
 def log_copy(request):
     log = request.context
@@ -42,7 +42,7 @@ def log_copy(request):
     return file_response(archived.blob.data, archived.filename, "application/pdf")
 
 
-@view_config(context=Unit, name="console-archive-copies", request_method="GET",
+@view_config(context=Unit, name="console-archive-copies", request_method=("GET", "HEAD"),
              renderer="stafett:templates/archive_copies/unit.pt", permission=P.ADMIN_UNIT)
 def unit_copies(request):
     unit = request.context
@@ -52,7 +52,7 @@ def unit_copies(request):
                                                    query={"copy": a.__name__})}
 
 
-@view_config(context=Unit, name="console-archive-copy", request_method="GET",
+@view_config(context=Unit, name="console-archive-copy", request_method=("GET", "HEAD"),
              permission=P.ADMIN_UNIT)
 def unit_copy(request):
     unit = request.context
