@@ -106,8 +106,10 @@ def app_settings(datafs: str, **extra) -> dict:
 
 
 def _archive_folder(datafs: str) -> str:
-    """The drop folder for archive packages, beside the test's database, never the repo's."""
-    folder = os.path.join(os.path.dirname(datafs), "archive-out")
+    """The drop folder for archive packages: the test's own, never the repo's, and outside
+    the folder whose files a test searches for what the storage keeps (the packages name
+    the child, as the archive needs)."""
+    folder = os.path.dirname(datafs) + "-archive-out"
     os.makedirs(folder, exist_ok=True)
     return folder
 

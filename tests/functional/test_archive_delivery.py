@@ -59,8 +59,8 @@ def _check_package(path: str, fnr: str) -> None:
     assert melding.findtext("a:mappe/a:part/a:foedselsnummer", namespaces=NS) == fnr
 
 
-def test_closing_a_log_drops_its_package_into_the_folder(app, storage):
-    folder = os.path.join(os.path.dirname(storage.datafs), "archive-out")
+def test_closing_a_log_drops_its_package_into_the_folder(app):
+    folder = app.registry.archive_transport.folder
     log_id, _unit, fnr = _close_emma(app)
     [name] = _packages(folder, log_id)
     _check_package(os.path.join(folder, name), fnr)
