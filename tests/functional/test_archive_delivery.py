@@ -5,7 +5,6 @@ it again once the folder is fixed; other roles do not see the list."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import zipfile
 
