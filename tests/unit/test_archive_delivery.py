@@ -147,3 +147,25 @@ def test_the_transport_follows_the_settings(tmp_path):
         archive_transport.transport_from_settings(
             {"stafett.archive.transport": "carrier-pigeon"}).deliver("p.zip", b"x")
     assert error.value.code == "archive_transport_unknown"
+
+
+def test_a_practice_municipalitys_copies_are_never_queued():
+    from stafett.models.org import Municipality
+    from stafett.services import archive_delivery
+
+    def produced_copy(municipality):
+        archived = ArchivedPdf("closed", blob=StoredFile(PDF, "x.pdf"), log_id="L1")
+        archived.__parent__ = municipality
+        return archived
+
+    practice = Municipality("Øvingskommune")
+    practice.practice_of = "demo"
+    assert archive_delivery.enqueue(produced_copy(practice)) is None
+    assert archive_delivery.outbox_of(practice) is None
+
+    real = Municipality("Demo kommune")
+    copy = produced_copy(real)
+    entry = archive_delivery.enqueue(copy)
+    assert entry is not None and entry.archived is copy
+    assert archive_delivery.enqueue(copy) is None  # once
+    assert archive_delivery.undelivered(real, "L1") == [entry]
