@@ -146,3 +146,30 @@ def test_the_municipalitys_list_is_the_superusers_only(app):
     anonymous = webtest.TestApp(app)
     assert anonymous.get("/demo/archive-outbox", expect_errors=True).status_int in (
         302, 303, 403, 404)
+
+
+def test_the_nightly_step_delivers_what_is_due_after_its_wait(app_without_folder, later_folder):
+    import datetime as dt
+
+    from stafett.models.base import today, utcnow
+    from stafett.workflows.nightly import Context, plan
+
+    app = app_without_folder
+    db = app.registry._zodb_databases[""]
+    log_id, _unit, fnr = _close_emma(app)
+    os.makedirs(later_folder)
+    with app_root_of(db) as root:
+        [step] = [s for s in plan(root) if s.name == "archive-delivery"]
+        names = [s.name for s in plan(root)]
+    assert names.index("archive-delivery") == names.index("pack") - 1
+    ctx = Context(db, app.registry.settings, app.registry.access_journal, today())
+    step.work(ctx, None)
+    assert _packages(later_folder, log_id) == []  # not due: five minutes after the failure
+    with app_root_of(db) as root:
+        [entry] = archive_delivery.undelivered(root["demo"], log_id)
+        entry.next_try = utcnow() - dt.timedelta(seconds=1)
+    assert step.work(ctx, None).startswith("delivered=")
+    [name] = _packages(later_folder, log_id)
+    _check_package(os.path.join(later_folder, name), fnr)
+    with app_root_of(db) as root:
+        assert archive_delivery.undelivered(root["demo"], log_id) == []
