@@ -8,6 +8,7 @@ def main(global_config, **settings):
     """The WSGI application; each include is one area of the app."""
     with Configurator(settings=settings) as config:
         config.include(".storage")
+        config.include(".services.archive_transport")
         config.include(".security")
         config.include(".i18n")
         config.include(_sessions)

@@ -99,6 +99,16 @@ def _outbox_in_lanes(root: AppRoot) -> None:
                 log.outbox.add(message)
 
 
+def _archive_outbox_per_municipality(root: AppRoot) -> None:
+    """Every municipality gets its archive outbox (R35); copies made before it are not
+    queued again (a municipality made later gets its outbox with its first copy)."""
+    from .models.archive_outbox import ArchiveOutbox
+
+    for municipality in root.values():
+        if getattr(municipality, "archive_outbox", None) is None:
+            municipality.archive_outbox = ArchiveOutbox()
+
+
 def _people_by_fnr(root: AppRoot) -> None:
     """ID-porten: accounts found by fødselsnummer, invitations for guardians, and the logs'
     guardians and subject indexed by fødselsnummer (R5, R9)."""
@@ -179,7 +189,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _log_requests_per_unit,
                                                  _children_findable,
                                                  _outbox_in_lanes,
-                                                 _yearly_copies_due]
+                                                 _yearly_copies_due,
+                                                 _archive_outbox_per_municipality]
 
 
 def app_root(conn) -> AppRoot:

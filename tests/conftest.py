@@ -99,9 +99,19 @@ def app_settings(datafs: str, **extra) -> dict:
         "stafett.access_journal": f"sqlite://{os.path.dirname(datafs)}/access.sqlite",
         "stafett.upload_dir": os.path.join(os.path.dirname(datafs), "uploads"),
         "stafett.nightly": "off",  # no scheduler thread; tests of it turn it on
+        "stafett.archive.folder": _archive_folder(datafs),
     }
     settings.update(extra)
     return settings
+
+
+def _archive_folder(datafs: str) -> str:
+    """The drop folder for archive packages: the test's own, never the repo's, and outside
+    the folder whose files a test searches for what the storage keeps (the packages name
+    the child, as the archive needs)."""
+    folder = os.path.dirname(datafs) + "-archive-out"
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -149,9 +159,10 @@ def app(storage):
 
 
 def close_app(wsgi) -> None:
-    from stafett.services import archive
+    from stafett.services import archive, archive_delivery
 
     archive.WORKER.wait()  # a PDF still being made uses a connection of these databases
+    archive_delivery.WORKER.wait()  # and so does a package being delivered
     for database in wsgi.registry._zodb_databases.values():
         database.close()
     wsgi.registry.access_journal.close()

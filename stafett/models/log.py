@@ -179,6 +179,7 @@ class ArchivedPdf(Resource):
     (``services.archive``); its bytes live in their own persistent object (``blob``)."""
 
     log_id = unit_id = html = None  # copies made before these were recorded
+    delivered_at = None  # when the municipal archive got it (services/archive_delivery.py)
 
     def __init__(self, reason: str, blob=None, log_id: str | None = None,
                  unit_id: str | None = None, html: str | None = None) -> None:

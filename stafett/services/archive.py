@@ -22,6 +22,7 @@ from ..models.files import StoredFile
 from ..models.log import ArchivedPdf, Log
 from ..models.org import Municipality
 from ..storage import RETRYABLE_ERRORS
+from . import archive_delivery
 
 _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "templates"))
 
@@ -98,6 +99,7 @@ def produce(archived: ArchivedPdf) -> None:
     filename = f"stafettlogg-{archived.log_id}-{oslo(archived.created):%Y%m%d}.pdf"
     archived.blob = StoredFile(render_pdf(archived.html), filename)
     archived.html = None
+    archive_delivery.enqueue(archived)  # to the municipal archive (R35)
     pending = getattr(find_parent(archived, Municipality), "pending_archives", None)
     if pending is not None:
         pending.pop(archived.__name__, None)

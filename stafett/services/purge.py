@@ -13,6 +13,7 @@ from ..models.base import utcnow
 from ..models.indexes import person_key
 from ..models.log import Log, Tombstone
 from ..models.org import AccountKind
+from . import archive, archive_delivery
 
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -26,14 +27,23 @@ def erase_log(log: Log, deleted_by: str, reason: str) -> Tombstone:
     municipality.index.unindex(log)
     _drop_orphan_family_accounts(log)
     for key in list(municipality.archive_copies.keys((log.id,), (log.id, _LATEST))):
-        municipality.pending_archives.pop(municipality.archive_copies[key].__name__, None)
+        _finish_for_archive(municipality, municipality.archive_copies[key])
         del municipality.archive_copies[key]
     for archived in log.archives.values():
-        municipality.pending_archives.pop(archived.__name__, None)
+        _finish_for_archive(municipality, archived)
+    # Stafett's own copies go only after the archive has them (R17, R35).
+    archive_delivery.keep_until_delivered(municipality, log.id)
     municipality.logs.remove(log.id)
     municipality.tombstones[log.id] = tombstone
     log.__parent__ = None
     return tombstone
+
+
+def _finish_for_archive(municipality, archived) -> None:
+    """A copy still waiting for its PDF gets it now, so it can be queued for the archive."""
+    if not archived.produced and archive_delivery.queued(municipality):
+        archive.produce(archived)
+    municipality.pending_archives.pop(archived.__name__, None)
 
 
 def erase_concerns(log: Log, concern_ids) -> None:

@@ -26,6 +26,7 @@ from ..models.org import Employee, Unit
 from ..models.transfer import Transfer, TransferKind
 from ..security import Permission
 from ..services import stats
+from ..services.archive_delivery import waiting_for_archive
 from ..workflows import fire, give_consent, propose_transfer
 from ..workflows.grants import SUPERVISOR, grant_read_access
 from .admin import acting_employee, back_to, error_text, flash_error, unit_log
@@ -207,6 +208,7 @@ def delete_log(request):
     journal_read(request, log)
     return {"unit": unit, "tab": "passive", "log": log, "error": error,
             "reasons": DELETE_REASONS, "erased": _what_is_erased(log),
+            "waiting_for_archive": waiting_for_archive(log),  # kept until delivered (R17)
             "allowed": request.has_permission(P.DELETE, log)}
 
 

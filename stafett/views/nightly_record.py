@@ -14,6 +14,8 @@ STEPS = {
     "login-sessions": _("nightly_step_login_sessions", default="Ended login sessions"),
     "seal-journals": _("nightly_step_seal_journals", default="Sealing the change journals"),
     "seal-access": _("nightly_step_seal_access", default="Sealing the access journal"),
+    "archive-delivery": _("nightly_step_archive_delivery",
+                          default="Delivering archive copies to the municipal archive"),
     "pack": _("nightly_step_pack", default="Packing the database"),
 }
 COUNTS = {
@@ -24,6 +26,8 @@ COUNTS = {
                            default="archive copies made"),
     "yearly_copies": _("nightly_count_yearly_copies", default="yearly archive copies"),
     "pruned": _("nightly_count_pruned", default="sessions forgotten"),
+    "delivered": _("nightly_count_delivered", default="archive copies delivered"),
+    "failed": _("nightly_count_delivery_failed", default="archive deliveries failed"),
     "sealed": _("nightly_count_sealed", default="entries sealed"),
     "journals": _("nightly_count_journals", default="journals"),
     "days": _("nightly_count_days", default="days of history kept"),

@@ -6,6 +6,7 @@ the shared record ``AppRoot.nightly`` (``models/nightly.py``) when it is done.
 - ``login-sessions``: forget login sessions that ended a day ago;
 - ``seal-journals`` and ``seal-access``: seal the municipalities' journals and the access
   journal;
+- ``archive-delivery``: deliver the archive copies due to the municipal archive (R35);
 - ``pack``: pack the storage and remove what FileStorage leaves beside it (R17).
 
 A night is *claimed* in one transaction that writes the record: two processes claiming at
@@ -129,12 +130,21 @@ def _pack(ctx: Context, _root) -> str:
     return f"packed days={days:g} leftovers_cleaned={len(storage.pack(ctx.db, days))}"
 
 
+def _archive_delivery(ctx: Context, _root) -> str:
+    from ..services import archive_delivery, archive_transport
+
+    counts = archive_delivery.deliver_due(
+        ctx.db, archive_transport.transport_from_settings(ctx.settings))
+    return f"delivered={counts['delivered']} failed={counts['failed']}"
+
+
 def plan(root) -> list[Step]:
     """Tonight's steps in order: one daily step per municipality, then the rest."""
     return [*(Step(f"daily/{slug}", _daily(slug), joint=True) for slug in root.keys()),
             Step("login-sessions", _login_sessions),
             Step("seal-journals", _seal_journals),
             Step("seal-access", _seal_access),
+            Step("archive-delivery", _archive_delivery),  # before pack: delivered goes (R17)
             Step("pack", _pack)]
 
 

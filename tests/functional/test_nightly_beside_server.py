@@ -145,7 +145,7 @@ def test_stafett_daily_runs_while_the_server_runs(storage_uri, datafs, tmp_path)
     assert recorded_night == today() and finished is not None and failed is None
     assert {"daily/demo", "login-sessions", "seal-journals", "seal-access", "pack"} <= set(steps)
     assert all(step.startswith("daily/") for step in set(steps) - {
-        "login-sessions", "seal-journals", "seal-access", "pack"})
+        "login-sessions", "seal-journals", "seal-access", "archive-delivery", "pack"})
 
 
 def test_two_processes_claiming_one_night_on_zeo_meet_and_one_goes_on(datafs):

@@ -36,11 +36,14 @@ def test_the_superuser_sees_that_no_night_has_run_yet(testapp):
 
 STEPS_READ = {  # the steps after the daily ones, as each language names them
     "nb": ["Avsluttede innlogginger", "Forsegling av endringsloggene",
-           "Forsegling av tilgangsloggen", "Pakking av databasen"],
+           "Forsegling av tilgangsloggen", "Levering av arkivkopier til kommunens arkiv",
+           "Pakking av databasen"],
     "nn": ["Avslutta innloggingar", "Forsegling av endringsloggane",
-           "Forsegling av tilgangsloggen", "Pakking av databasen"],
+           "Forsegling av tilgangsloggen", "Levering av arkivkopiar til arkivet i kommunen",
+           "Pakking av databasen"],
     "en": ["Ended login sessions", "Sealing the change journals",
-           "Sealing the access journal", "Packing the database"]}
+           "Sealing the access journal", "Delivering archive copies to the municipal archive",
+           "Packing the database"]}
 DAILY_READ = {"nb": ("Samtykker og påminnelser: Demo kommune", "samtykker utløpt: 0"),
               "nn": ("Samtykke og påminningar: Demo kommune", "samtykke gått ut: 0"),
               "en": ("Consents and reminders: Demo kommune", "consents expired: 0")}
@@ -63,7 +66,7 @@ def test_the_superuser_sees_the_last_night_with_its_steps(app, testapp, locale, 
     cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")]
              for row in panel.find("tbody").find_all("tr")]
     assert len(cells) == len(outcome.steps)  # every step done, in the order done
-    assert [row[0] for row in cells[-4:]] == STEPS_READ[locale]
+    assert [row[0] for row in cells[-5:]] == STEPS_READ[locale]
     daily_label, daily_count = DAILY_READ[locale]
     daily = next(row for row in cells if row[0] == daily_label)
     assert daily_count in daily[2]

@@ -35,8 +35,10 @@ def pages(read_root) -> dict[str, list[str]]:
         "rektor": ["/", "/demo/search?q=nordmann", unit + "console-requests",
                    unit + "console", unit + "console-logs", unit + "console-consents",
                    unit + "console-passive", unit + "console-transfers", unit + "audit",
-                   unit + "audit?format=csv", f"{unit}console-delete?log={emma_id}"],
-        "superbruker": ["/demo/admin", "/demo/audit", "/demo/search?q=emma"],
+                   unit + "audit?format=csv", f"{unit}console-delete?log={emma_id}",
+                   unit + "console-archive"],
+        "superbruker": ["/demo/admin", "/demo/audit", "/demo/search?q=emma",
+                        "/demo/archive-outbox"],
     }
 
 

@@ -82,7 +82,8 @@ def record(db) -> SimpleNamespace | None:
 
 def test_every_step_of_the_night_is_recorded_with_a_summary(world_db, settings, access):
     outcome = run_night(world_db, settings, access, NIGHT)
-    names = ["daily/kommune", "login-sessions", "seal-journals", "seal-access", "pack"]
+    names = ["daily/kommune", "login-sessions", "seal-journals", "seal-access",
+             "archive-delivery", "pack"]
     assert outcome.state == "ran" and not outcome.failed
     assert [name for name, _ in outcome.steps] == names
     run = record(world_db)
@@ -98,7 +99,7 @@ def test_a_finished_night_is_not_run_again_unless_asked(world_db, settings, acce
     again = run_night(world_db, settings, access, NIGHT)
     assert again.state == "done" and again.steps == []
     forced = run_night(world_db, settings, access, NIGHT, again=True)
-    assert forced.state == "ran" and len(forced.steps) == 5
+    assert forced.state == "ran" and len(forced.steps) == 6
     assert run_night(world_db, settings, access, NIGHT + dt.timedelta(days=1)).state == "ran"
 
 
