@@ -65,7 +65,7 @@ def _close_and_delete(app) -> tuple[str, str, list[bytes]]:
     leader = webtest.TestApp(app)
     login(leader, "rektor")
     page = leader.get(unit + "console-delete", {"log": log_id})
-    # The page tells that one copy still waits for the archive.
+    # The page tells that the closing copy still waits for the archive.
     assert "Arkivkopier som fortsatt venter på kommunens arkiv: <strong>1</strong>" in page.text
     leader.post(unit + "console-delete", {"log": log_id, "confirm": "yes",
                                           "csrf_token": csrf_token(page)}, status=303)
@@ -78,10 +78,11 @@ def test_before_delivery_the_copy_survives_the_deletion_and_a_pack(app, storage)
     with app_root_of(db) as root:
         demo = root["demo"]
         assert log_id not in demo.logs and log_id in demo.tombstones
-        [entry] = archive_delivery.undelivered(demo, log_id)
-        copy = entry.archived
-        assert copy.__parent__ is None and copy.html is None  # detached: only its PDF
-        assert copy.produced and copy.delivered_at is None
+        entries = archive_delivery.undelivered(demo, log_id)
+        assert sorted(e.archived.reason for e in entries) == ["before_deletion", "closed"]
+        for copy in (e.archived for e in entries):
+            assert copy.__parent__ is None and copy.html is None  # detached: only its PDF
+            assert copy.produced and copy.delivered_at is None
     stafett_storage.pack(db)
     assert storage.files_holding(traces[:2])  # kept for the archive, name and number
 
@@ -95,13 +96,16 @@ def test_after_delivery_and_pack_nothing_of_the_child_remains(app, storage, drop
     page = leader.get(unit + "console-archive")
     assert log_id in page.text
     with app_root_of(app.registry._zodb_databases[""]) as root:
-        [entry] = archive_delivery.undelivered(root["demo"], log_id)
-        key = entry.key
-    leader.post(unit + "console-archive-retry", {"entry": key, "csrf_token": csrf_token(page)},
-                status=303)
-    [name] = [n for n in os.listdir(drop_folder) if n.startswith(f"stafett-archive-{log_id}-")]
-    with zipfile.ZipFile(os.path.join(drop_folder, name)) as package:
-        assert b"Noah Slettesen" in package.read("arkivmelding.xml")  # the archive has it
+        keys = [e.key for e in archive_delivery.undelivered(root["demo"], log_id)]
+    assert len(keys) == 2  # the closing copy and the copy before deletion
+    for key in keys:
+        leader.post(unit + "console-archive-retry",
+                    {"entry": key, "csrf_token": csrf_token(page)}, status=303)
+    names = [n for n in os.listdir(drop_folder) if n.startswith(f"stafett-archive-{log_id}-")]
+    assert len(names) == 2
+    for name in names:
+        with zipfile.ZipFile(os.path.join(drop_folder, name)) as package:
+            assert b"Noah Slettesen" in package.read("arkivmelding.xml")  # the archive has it
     with app_root_of(app.registry._zodb_databases[""]) as root:
         assert archive_delivery.undelivered(root["demo"], log_id) == []
 
