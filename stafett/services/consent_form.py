@@ -159,9 +159,19 @@ def form_values(log: Log, scope: ConsentScope, lang: FormLanguage,
     }
 
 
-def _unit_line(unit, t) -> str:
+@dataclass(frozen=True)
+class Place:
+    """A unit, or a person at one, and its kind of service in the form's language. Kept
+    apart so that a Norwegian name keeps its own direction in an Arabic line."""
+
+    name: str
+    service: str = ""
+
+
+def _unit_line(unit, t, person: str = "") -> Place:
     service = SERVICES.get(str(getattr(unit, "service", "")), SERVICES["other"])
-    return f"{unit.name} ({t(service)})"
+    name = ", ".join(p for p in (person, getattr(unit, "name", "")) if p)
+    return Place(name, t(service) if unit is not None else "")
 
 
 def _services(log: Log, day: dt.date, t) -> dict:
@@ -176,7 +186,7 @@ def _services(log: Log, day: dt.date, t) -> dict:
     units = [municipality.units.get(u) for u in dict.fromkeys(others)
              if u and u != log.unit_id]
     own = log.unit
-    return {"own": _unit_line(own, t) if own is not None else "",
+    return {"own": _unit_line(own, t) if own is not None else None,
             "others": [_unit_line(u, t) for u in units if u is not None]}
 
 
@@ -185,16 +195,18 @@ def _transfer(log: Log, t) -> dict:
     family chose to send along (R20). Without one, the lines are left to fill in."""
     transfer = next((x for x in log.transfers.values() if x.is_open), None)
     if transfer is None:
-        return {"receiver": "", "concerns": []}
+        return {"receiver": [], "concerns": []}
     municipality = log.municipality
     unit = municipality.units.get(transfer.to_unit_id or "")
     receiver = municipality.employee(transfer.to_employee_id) if transfer.to_employee_id \
         else None
     if unit is None and receiver is not None:
         unit = municipality.units.get(getattr(receiver, "unit_id", "") or "")
-    parts = [getattr(receiver, "name", ""), _unit_line(unit, t) if unit is not None else "",
-             transfer.to_municipality]
-    return {"receiver": ", ".join(p for p in parts if p),
+    person = getattr(receiver, "name", "")
+    receivers = [_unit_line(unit, t, person)] if unit is not None or person else []
+    if transfer.to_municipality:
+        receivers.append(Place(transfer.to_municipality))
+    return {"receiver": receivers,
             "concerns": [log.concerns[c].text for c in transfer.concern_ids
                          if c in log.concerns]}
 
