@@ -101,6 +101,11 @@ def form_scope(code: str | None) -> ConsentScope:
     return ConsentScope(code)
 
 
+def default_scope(log: Log) -> str:
+    """The consent the log needs next: to reopen a passive log, else to create it."""
+    return str(ConsentScope.REOPEN if log.state == "passive" else ConsentScope.CREATE)
+
+
 @functools.cache
 def _localizer(code: str):
     return make_localizer(code, [LOCALE_DIR])

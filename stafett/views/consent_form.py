@@ -12,6 +12,7 @@ from ..security import Permission
 from ..services.consent_form import (
     UnknownChoice,
     consent_form_pdf,
+    default_scope,
     filename,
     form_language,
     form_scope,
@@ -27,10 +28,6 @@ REFUSALS = {
     "scope": _("pf_bad_scope", default="The consent form is for creating, transferring or "
                                        "reopening the log. Choose one of these."),
 }
-
-
-def default_scope(log: Log) -> str:
-    return "reopen" if log.state == "passive" else "create"
 
 
 @view_config(context=Log, name="consent-form", request_method="GET",
