@@ -30,7 +30,7 @@ REFUSALS = {
 }
 
 
-@view_config(context=Log, name="consent-form", request_method="GET",
+@view_config(context=Log, name="consent-form", request_method=("GET", "HEAD"),
              permission=Permission.RECORD_CONSENT)
 def consent_form(request):
     """``?lang=nb|nn|en|pl|ar&scope=create|transfer|reopen``; without them, the user's own
