@@ -135,8 +135,10 @@ class Signer:
 
 
 def form_values(log: Log, scope: ConsentScope, lang: FormLanguage,
-                day: dt.date | None = None) -> dict:
-    """Everything the template shows, already in the form's language where it is text."""
+                day: dt.date | None = None, *, with_concerns: bool = True) -> dict:
+    """Everything the template shows, already in the form's language where it is text.
+    ``with_concerns``: the transfer's chosen concerns are named only for someone who may
+    read them (a leader gathering a consent sees the log's header only, R6)."""
     day = day or today()
     t = translator(lang.code)
     subject = log.subject
@@ -157,7 +159,8 @@ def form_values(log: Log, scope: ConsentScope, lang: FormLanguage,
         "holder": getattr(log.holder, "name", ""),
         "municipality": getattr(log.municipality, "name", ""),
         "services": _services(log, day, t),
-        "transfer": _transfer(log, t) if scope == ConsentScope.TRANSFER else None,
+        "transfer": _transfer(log, t, with_concerns) if scope == ConsentScope.TRANSFER
+        else None,
         "signers": _signers(log, day),
         "printed": t(_("cf_printed", default="Printed ${date}. Reference ${ref}."),
                      date=date(day), ref=log.id),
@@ -195,7 +198,7 @@ def _services(log: Log, day: dt.date, t) -> dict:
             "others": [_unit_line(u, t) for u in units if u is not None]}
 
 
-def _transfer(log: Log, t) -> dict:
+def _transfer(log: Log, t, with_concerns: bool) -> dict:
     """The open transfer, when there is one: who receives the log and which concerns the
     family chose to send along (R20). Without one, the lines are left to fill in."""
     transfer = next((x for x in log.transfers.values() if x.is_open), None)
@@ -213,7 +216,7 @@ def _transfer(log: Log, t) -> dict:
         receivers.append(Place(transfer.to_municipality))
     return {"receiver": receivers,
             "concerns": [log.concerns[c].text for c in transfer.concern_ids
-                         if c in log.concerns]}
+                         if c in log.concerns] if with_concerns else []}
 
 
 def _signers(log: Log, day: dt.date) -> list[Signer]:
@@ -235,8 +238,8 @@ _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "t
 
 
 def consent_form_html(log: Log, scope: ConsentScope, lang: FormLanguage,
-                      day: dt.date | None = None) -> str:
-    values = form_values(log, scope, lang, day)
+                      day: dt.date | None = None, *, with_concerns: bool = True) -> str:
+    values = form_values(log, scope, lang, day, with_concerns=with_concerns)
     local = _localizer(lang.code)
 
     def translate(msgid, domain=None, mapping=None, context=None, target_language=None,
@@ -248,9 +251,9 @@ def consent_form_html(log: Log, scope: ConsentScope, lang: FormLanguage,
 
 
 def consent_form_pdf(log: Log, scope: ConsentScope, lang: FormLanguage,
-                     day: dt.date | None = None) -> bytes:
+                     day: dt.date | None = None, *, with_concerns: bool = True) -> bytes:
     """The form as PDF/A-2u (fonts embedded: DejaVu Sans carries the Arabic letters)."""
-    return render_pdf(consent_form_html(log, scope, lang, day))
+    return render_pdf(consent_form_html(log, scope, lang, day, with_concerns=with_concerns))
 
 
 def filename(scope: ConsentScope, lang: FormLanguage) -> str:

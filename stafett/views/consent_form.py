@@ -45,5 +45,6 @@ def consent_form(request):
         response = log_page_with_error(request, log, request.translate(REFUSALS[refusal.what]))
         response.status = 400
         return response
-    return file_response(consent_form_pdf(log, scope, lang), filename(scope, lang),
-                         "application/pdf")
+    may_read = bool(request.has_permission(Permission.VIEW, log))
+    return file_response(consent_form_pdf(log, scope, lang, with_concerns=may_read),
+                         filename(scope, lang), "application/pdf")

@@ -19,7 +19,7 @@ from ..pdfa import assert_pdfa
 # A phrase of each language's own text, and the child's name as printed.
 PHRASES = {"nb": "Hva er en stafettlogg?", "nn": "Kva er ein stafettlogg?",
            "en": "What is a stafettlogg?", "pl": "Czym jest stafettlogg?",
-           "ar": "stafettlogg"}
+           "ar": "كيف تسحبون موافقتكم"}  # "how to withdraw your consent"
 ARABIC_WORD = "السجل"  # "the log"
 
 

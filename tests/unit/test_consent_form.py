@@ -84,3 +84,24 @@ def test_polish_and_arabic_hold_the_consent_form_only_and_are_no_app_language():
                   encoding="utf-8") as handle:
             assert "native speaker" in handle.read(400)  # the translator's note on top
     assert not os.path.exists(os.path.join(LOCALE_DIR, "pl", "LC_MESSAGES", "stafett.mo"))
+
+
+def test_r20_the_transfer_form_names_the_chosen_concerns_to_whoever_may_read_them(world):
+    from stafett.models.transfer import Transfer, TransferKind
+    from stafett.workflows import propose_transfer
+
+    log = world.active()
+    chosen = world.concern(log, "Lesing går sakte.")
+    world.concern(log, "Ikke valgt av familien.")
+    receiver = world.emp(world.ppt_leader)
+    propose_transfer(log, Transfer(TransferKind.UNIT, "Flytter.", world.holder.uid,
+                                   world.holder.employee_id, to_employee_id=receiver.id,
+                                   concern_ids=[chosen.id]), world.holder)
+    english = FORM_LANGUAGES["en"]
+    transfer = form_values(log, ConsentScope.TRANSFER, english)["transfer"]
+    assert transfer["concerns"] == ["Lesing går sakte."]
+    assert [(p.name, p.service) for p in transfer["receiver"]] == [
+        ("Pptleader, PPT", "Educational and psychological counselling service (PPT)")]
+    header_only = form_values(log, ConsentScope.TRANSFER, english, with_concerns=False)
+    assert header_only["transfer"]["concerns"] == []
+    assert form_values(log, ConsentScope.CREATE, english)["transfer"] is None
