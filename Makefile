@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install browser postgres oidc run test lint bench catalogs clean
+.PHONY: help install fonts browser postgres oidc run test lint bench catalogs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -17,9 +17,9 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@
 
-install: $(VENV)/.installed catalogs ## create the virtualenv and install Stafett with test tools
+install: $(VENV)/.installed fonts catalogs ## create the virtualenv and install Stafett with test tools
 
-catalogs: $(VENV)/.installed ## compile the nb, nn and en message catalogues
+catalogs: $(VENV)/.installed ## compile the nb, nn and en message catalogues (the consent form also pl and ar)
 	$(BIN)/stafett-catalogs
 
 var/Data.fs: | install
@@ -30,6 +30,15 @@ var/Data.fs: | install
 run: install var/Data.fs ## serve on http://localhost:6543 with demo data in var/Data.fs
 	$(BIN)/stafett-init development.ini
 	$(BIN)/pserve development.ini
+
+# PDFs embed their fonts (PDF/A); DejaVu Sans also has the Arabic letters of the consent form.
+$(VENV)/.fonts: | $(BIN)/python
+	@fc-list :lang=ar family 2>/dev/null | grep -q "DejaVu Sans" || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-dejavu-core fontconfig >/dev/null; }
+	touch $@
+
+fonts: $(VENV)/.fonts ## install Debian's DejaVu fonts (PDFs embed them; Arabic included)
 
 $(VENV)/.browser: | $(BIN)/python
 	@command -v chromium >/dev/null || { \

@@ -3,7 +3,9 @@
 Each area keeps its own part (``core.po``, ``lifecycle.po``, ``admin.po``, ``audit.po``…)
 under ``stafett/locale/<lang>/LC_MESSAGES/``; all parts form the one ``stafett`` domain and
 are merged into ``stafett.mo``. A msgid defined in two parts is an error. ``colander.po`` and
-``deform.po`` are those libraries' own domains (they ship no Norwegian) and compile alone.
+``deform.po`` are those libraries' own domains (they ship no Norwegian) and compile alone, as
+does ``consent_form.po``: the printable consent form's own domain, in more languages than the
+app (``pl`` and ``ar`` hold only that part; the app never offers them, see ``i18n.LOCALES``).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from babel.messages.pofile import read_po
 
 LOCALE_DIR = os.path.join(os.path.dirname(__file__), "..", "locale")
 LIBRARY_DOMAINS = ("colander", "deform")
+SEPARATE_DOMAINS = (*LIBRARY_DOMAINS, "consent_form")
 
 
 def compile_catalogs(locale_dir: str = LOCALE_DIR) -> list[str]:
     written = []
     for lang_dir in sorted(glob.glob(os.path.join(locale_dir, "*", "LC_MESSAGES"))):
         parts = sorted(glob.glob(os.path.join(lang_dir, "*.po")))
-        own = [p for p in parts if _domain_of(p) not in LIBRARY_DOMAINS]
+        own = [p for p in parts if _domain_of(p) not in SEPARATE_DOMAINS]
         groups = [("stafett", own)] + [(_domain_of(p), [p]) for p in parts if p not in own]
         for domain, sources in groups:
             target = os.path.join(lang_dir, f"{domain}.mo")

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from ..i18n import _
 from ..security import Permission, request_principals, sees_contact_details
+from ..services.consent_form import FORM_LANGUAGES, default_scope
 from ..workflows import workflow_for
 from ..workflows.child_login import under_age_limit
 
@@ -28,6 +29,7 @@ def lifecycle_panel(request, log) -> dict:
         full=full,
         holder=holder,
         actions=_log_actions(request, log),
+        consent_form=_consent_form(request, log, consent_rights),
         guardians=_guardians(request, log) if full else [],
         consents=_consents(request, log) if (full or consent_rights) else [],
         grants=_grants(request, log) if full else [],
@@ -75,6 +77,23 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
     if can(Permission.EDIT, log):
         add("meeting-mode", _("lc_meeting_mode", default="Meeting mode"), "post")
     return actions
+
+
+CONSENT_FORM_SCOPES = (
+    ("create", _("lc_scope_create", default="Create the log")),
+    ("transfer", _("lc_scope_transfer", default="Transfer the log")),
+    ("reopen", _("lc_scope_reopen", default="Reopen the log")),
+)
+
+
+def _consent_form(request, log, consent_rights: bool) -> SimpleNamespace | None:
+    """The printable consent form (R42), for whoever gathers the consent: in the user's
+    language unless the family reads another; the consent the log needs next."""
+    if not consent_rights:
+        return None
+    return SimpleNamespace(url=request.resource_url(log, "consent-form"),
+                           languages=list(FORM_LANGUAGES.values()), lang=request.locale_name,
+                           scopes=CONSENT_FORM_SCOPES, scope=default_scope(log))
 
 
 def _guardians(request, log) -> list[SimpleNamespace]:
