@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..models.base import DomainError, utcnow
 from ..models.concern import Concern, Evaluation, Goal, Measure
-from ..models.consent import Consent, ConsentForm, ConsentScope
+from ..models.consent import Consent
 from ..models.log import Guardian, Log, Subject
 from ..models.notes import LogNote, Meeting
 from . import export_package as ep
@@ -307,39 +307,6 @@ def build_log(package: Package, holder, actor_id: str) -> Log:
     for record in content["history"]:
         log.add_history({**record, "at": _time(record["at"]), "imported": True})
     return log
-
-
-def import_log(municipality, package: Package, holder, actor, *, given_by=None,
-               form: str = ConsentForm.DIGITAL, note: str = "") -> Log:
-    """R10, R20, R23: the receiving leader accepts; the family's consent to the move is
-    recorded, and the log continues here with its history (new -> draft -> active)."""
-    from ..security import SYSTEM
-    from ..workflows.engine import create, fire
-
-    log = build_log(package, holder, actor.uid if hasattr(actor, "uid") else "")
-    parties = list(given_by or _transfer_parties(log))
-    consent = Consent(parties, utcnow().date(), ConsentScope.CREATE, form=form,
-                      unit_id=holder.unit_id, recorded_by=getattr(actor, "uid", None))
-    consent.state = "given"
-    log.consents.add(consent)
-    create(municipality.logs, log, "create", actor, reason="imported", note=note)
-    fire(log, "activate", SYSTEM, reason="imported", note=package.fingerprint)
-    for consent in log.consents.values():
-        municipality.index.index_consent(log.id, consent)
-    for concern in log.concerns.values():
-        for measure in concern.measures.values():
-            municipality.index.index_measure(log.id, measure)
-    return log
-
-
-def _transfer_parties(log) -> list[str]:
-    """Those who consented to the transfer at the sender (R20), else every guardian."""
-    chosen = [c for c in log.consents.values() if c.scope == ConsentScope.TRANSFER
-              and c.state == "given"]
-    if chosen:
-        return list(max(chosen, key=lambda c: c.date).given_by)
-    parties = [g.id for g in log.guardians.values()]
-    return parties or ["subject"]
 
 
 # -- receipts ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from stafett.models import Decision, Evaluation, Goal, Verdict
 from stafett.services import export_package as ep
 from stafett.services import import_package as ip
 from stafett.storage import app_root
+from stafett.workflows import export as wx
 
 from ..world import World
 
@@ -249,7 +250,7 @@ def test_r23_round_trip_into_another_installation(world, sent, receiver):
     log, chosen, _ = sent
     package = ip.read_package(ep.build_package(log, [chosen.id], pdf=False,
                                                transfer_id="t1", receipt_token="tok"))
-    imported = ip.import_log(receiver.m, package, receiver.emp(receiver.holder),
+    imported = wx.import_log(receiver.m, package, receiver.emp(receiver.holder),
                              receiver.leader)
     assert imported.state == "active" and imported.holder_id == receiver.holder.employee_id
     assert receiver.m.logs[imported.id] is imported
@@ -286,3 +287,59 @@ def test_r21_receipts_are_signed_and_checked(world, sent, receiver):
     for bad in (forged, b"{", b"[]", b"x" * (ip.MAX_RECEIPT_BYTES + 1)):
         with pytest.raises(ip.PackageRefused):
             ip.read_receipt(bad)
+
+
+def _elsewhere(world, log, concern_ids):
+    from stafett.models import Transfer, TransferKind
+    from stafett.models.consent import ConsentScope
+    from stafett.workflows import fire, propose_transfer
+
+    transfer = propose_transfer(log, Transfer(
+        TransferKind.INSTALLATION, "Familien flytter.", world.holder.uid,
+        world.holder.employee_id, to_municipality="Andre kommune",
+        concern_ids=concern_ids), world.holder)
+    consent = world.consent(log, scope=ConsentScope.TRANSFER)
+    fire(transfer, "consent", world.holder, consent_id=consent.id)
+    return transfer
+
+
+def test_r21_the_sender_holds_until_the_receipt_then_the_log_goes_passive(
+        world, sent, receiver):
+    log, chosen, hidden = sent
+    transfer = _elsewhere(world, log, [chosen.id])
+    data = wx.export_for_transfer(transfer, world.holder, public_url="https://a.example")
+    assert transfer.state == "consented" and log.state == "active"
+    assert log.holder_id == world.holder.employee_id and hidden.id in log.concerns
+    package = ip.read_package(data)
+    assert package.manifest["callback"] == "https://a.example/export-receipt"
+    wx.import_log(receiver.m, package, receiver.emp(receiver.holder), receiver.leader)
+    body = ip.read_receipt(ip.build_receipt(receiver.root, package.manifest, "accepted"))
+    assert wx.transfer_of_receipt(world.root, body) is transfer
+    wrong = {**body, "receipt_token": "guess"}
+    assert wx.transfer_of_receipt(world.root, wrong) is None
+    wx.apply_receipt(transfer, body)
+    assert transfer.state == "accepted" and log.state == "passive"
+    assert log.holder_id == world.holder.employee_id
+    assert any(key[0] == log.id for key in world.m.archive_copies.keys())
+    wx.apply_receipt(transfer, body)  # the callback and the upload both came: no change
+    assert transfer.state == "accepted"
+
+
+def test_r21_a_declined_receipt_leaves_the_log_as_it_was(world, sent, receiver):
+    log, chosen, _ = sent
+    transfer = _elsewhere(world, log, [chosen.id])
+    package = ip.read_package(wx.export_for_transfer(transfer, world.holder))
+    body = ip.read_receipt(ip.build_receipt(receiver.root, package.manifest, "declined",
+                                            "Ikke vår kommune."))
+    wx.apply_receipt(wx.transfer_of_receipt(world.root, body), body)
+    assert transfer.state == "declined" and log.state == "active"
+    assert len(log.concerns) == 2
+
+
+def test_a_transfer_elsewhere_is_not_accepted_here(world, sent):
+    from stafett.workflows import WorkflowError, fire
+
+    log, chosen, _ = sent
+    transfer = _elsewhere(world, log, [chosen.id])
+    with pytest.raises(WorkflowError):
+        fire(transfer, "accept", world.leader, new_holder_id=world.holder2.employee_id)
