@@ -29,7 +29,6 @@ from ..world import World
 from .test_app_processes import app_processes, logged_in
 
 
-
 def _ini(path, datafs: str, port: int, **extra) -> str:
     settings = app_settings(datafs, **extra)
     path.write_text("[app:main]\nuse = egg:stafett\n"
