@@ -155,12 +155,22 @@ def _holders(unit) -> list:
 
 def _page(request, status: int = 200, **values):
     values = {"unit": request.context, "package": None, "uid": "", "error": None,
+              "own_fingerprint": _own_fingerprint(request.root),
               "receipt_uid": request.GET.get("receipt", ""), "holders": [],
               "forms": [(v, t) for v, t in FORM_CHOICES if v != ConsentForm.SCANNED],
               **values}
     response = render_to_response(IMPORT_PAGE, values, request=request)
     response.status_int = status
     return response
+
+
+def _own_fingerprint(root) -> str | None:
+    """This installation's fingerprint, once it has a key (a page never makes one)."""
+    from ..services import export_package as ep
+
+    if getattr(root, ep.IDENTITY_ATTR, None) is None:
+        return None
+    return ep.installation_fingerprint(root)
 
 
 def _refused(request, refusal: DomainError):

@@ -343,3 +343,20 @@ def test_a_transfer_elsewhere_is_not_accepted_here(world, sent):
     transfer = _elsewhere(world, log, [chosen.id])
     with pytest.raises(WorkflowError):
         fire(transfer, "accept", world.leader, new_holder_id=world.holder2.employee_id)
+
+
+def test_the_individual_plan_uses_the_same_file_marked_for_the_plan(world, sent):
+    log, chosen, _ = sent
+    package = ip.read_package(ep.build_package(log, [chosen.id], purpose="individual_plan",
+                                               receiver="Koordinator", pdf=False))
+    assert package.manifest["purpose"] == "individual_plan"
+    with pytest.raises(ValueError):
+        ep.build_package(log, [chosen.id], purpose="anything", pdf=False)
+    with pytest.raises(KeyError):
+        ep.build_package(log, ["no-such-concern"], pdf=False)
+
+
+def test_trusted_senders_come_from_the_setting():
+    settings = {"stafett.trusted_exporters": "abcd:0001, ABCD:0002\n  ABCD:0003 "}
+    assert ip.trusted_fingerprints(settings) == {"ABCD:0001", "ABCD:0002", "ABCD:0003"}
+    assert ip.trusted_fingerprints({}) == set()
