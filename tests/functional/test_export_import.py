@@ -190,3 +190,26 @@ def test_a_bad_receipt_is_refused_and_changes_nothing(testapp, read_root):
         log = find_log(root, "Emma Nordmann")
         assert log.state == "active"
         assert next(t for t in log.transfers.values()).state == "consented"
+
+
+def test_r45_a_child_who_has_a_log_here_is_refused_at_accept(testapp, read_root, app):
+    """Imported into the municipality that already holds the child's log: refused with
+    the rule's reason, and nothing stored."""
+    import webtest
+
+    url, transfer_url, _c, _o = _propose(testapp, read_root)
+    data = _export(testapp, url, transfer_url)
+    with read_root() as root:
+        school = find_log(root, "Emma Nordmann").unit_id
+        holder = root.accounts["kontaktlarer"].employee_id
+        before = len(root["demo"].logs)
+    leader = webtest.TestApp(app)
+    login(leader, "rektor")
+    preview = _upload(leader, f"/demo/units/{school}/", data, 200)
+    form = next(f for f in preview.forms.values() if f.get("decision", default=None)
+                and f["decision"].value == "accept")
+    form["holder_id"] = holder
+    refused = form.submit(status=400)
+    assert "Emma Nordmann" in refused.text or "logg" in refused.text
+    with read_root() as root:
+        assert len(root["demo"].logs) == before
