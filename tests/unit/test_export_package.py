@@ -19,6 +19,7 @@ from stafett.services import import_package as ip
 from stafett.storage import app_root
 from stafett.workflows import export as wx
 
+from ..pdfa import assert_pdfa
 from ..world import World
 
 CHOSEN = "Barnet strever med lesing og skriving."
@@ -83,7 +84,7 @@ def test_r20_only_the_chosen_concerns_are_in_the_file(world, sent):
     content = json.loads(members["log.json"])
     assert [c["text"] for c in content["concerns"]] == [CHOSEN]
     assert CHOSEN.encode() in members["log.json"]
-    assert members["concerns.pdf"].startswith(b"%PDF-")
+    assert_pdfa(members["concerns.pdf"])
     manifest = json.loads(members["manifest.json"])
     assert manifest["purpose"] == "transfer" and manifest["receipt_token"] == "tok"
     assert manifest["sender"]["fingerprint"] == ep.installation_fingerprint(world.root)
