@@ -118,3 +118,38 @@ def test_r16_a_reopened_log_can_pass_into_a_plan(world):
     consent = world.consent(log, scope=ConsentScope.INDIVIDUAL_PLAN, days_ago=0)
     hand_over_to_plan(log, _plan(chosen, consent), world.holder)
     assert log.state == "passive" and plan_of(log).consent_id == consent.id
+
+
+# -- the PDF for a receiver without Stafett (R20, R23, R38) ---------------------------------
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+def test_r20_receiver_pdf_holds_the_chosen_concerns_only(world):
+    from stafett.models import Evaluation, Goal
+    from stafett.services.receiver_pdf import receiver_html, receiver_pdf
+    from tests.pdfa import assert_pdfa
+
+    log, chosen, other, _consent = _ready(world)
+    chosen.set_goal(Goal("Barnet arbeider 20 minutter i strekk.", ["Ti minutter først"]))
+    measure = world.measure(chosen, world.actor, text="Pauser hver tjuende minutt.")
+    meeting = world.meeting(log)
+    measure.evaluation = Evaluation(meeting.id, "Det går bedre.", "partly", "continue",
+                                    "Mer ro hjemme også.")
+    world.measure(other, world.actor2, text="Lek i friminuttet med voksen.")
+    html = receiver_html(log, [chosen.id], purpose="individual_plan",
+                         receiver="Kari Koordinator (NAV)")
+    assert "Venner i friminuttene" not in html and "Lek i friminuttet" not in html
+    text = _pdf_text(receiver_pdf(log, [chosen.id], purpose="individual_plan",
+                                  receiver="Kari Koordinator (NAV)"))
+    for shown in ("Plan Testbarn", "Barnet trenger ro i timene.", "20 minutter i strekk",
+                  "Pauser hver tjuende minutt", "Det går bedre", "Kari Koordinator",
+                  "Skolen", "Holder"):
+        assert shown in text, shown
+    assert "Venner i friminuttene" not in text and "Lek i friminuttet" not in text
+    assert_pdfa(receiver_pdf(log, [chosen.id]))
