@@ -89,6 +89,9 @@ def test_r38_holder_hands_over_and_the_coordinator_gets_the_chosen_concerns(
     with zipfile.ZipFile(io.BytesIO(package.body)) as zipped:
         assert LEFT_OUT not in zipped.read("log.json").decode()
     testapp.post(emma["url"] + "plan-pdf", status=400)  # no token
+    testapp.reset()
+    login(testapp, "forelder")  # the family sees it on their page too
+    assert "Kari Koordinator" in testapp.get(emma["url"]).text
 
 
 def test_r38_downloads_are_journaled(testapp, read_root, emma, access):
