@@ -11,12 +11,17 @@ class TransferKind(enum.StrEnum):
     INTERNAL = "internal"
     UNIT = "unit"
     MUNICIPALITY = "municipality"
+    INSTALLATION = "installation"  # another Stafett, another database: by export file (R23)
 
 
 class Transfer(Resource):
     """Addressed to a named employee or to the receiving unit's leader (R19)."""
 
     state = "new"
+    # R23, a transfer to another installation: the secret its receipt must carry, and when
+    # the export file was last downloaded (class defaults: transfers stored before).
+    receipt_token = None
+    exported = None
 
     def __init__(self, kind: TransferKind, reason: str, proposed_by: str, from_holder_id: str,
                  *, to_unit_id: str | None = None, to_employee_id: str | None = None,

@@ -340,6 +340,19 @@ TOPICS: dict[str, Help] = {
             'You remain the holder until the new holder has accepted the log.'
         )),
     ),
+    "transfer_elsewhere": Help(
+        _("help_ex_title", default="A log to or from another Stafett"),
+        _("help_ex_1", default=(
+            "The log goes as a file. Only the concerns the family agrees to are in the file."
+        )),
+        _("help_ex_2", default=(
+            "You are the holder until the receipt comes back. Then the log here is closed."
+        )),
+        _("help_ex_3", default=(
+            "A leader who gets a file checks who sent it. Then the leader names a holder, or "
+            "says no and why."
+        )),
+    ),
     "transfer_answer": Help(
         _("help_transfer_answer_title", default='A log offered to you'),
         _("help_transfer_answer_1", default=(
@@ -572,6 +585,9 @@ VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("Transfer", "accept"): "transfer_answer",
     ("Transfer", "decline"): "transfer_answer",
     ("Transfer", "consent"): "transfer",
+    ("Log", "transfer-elsewhere"): "transfer_elsewhere",
+    ("Transfer", "receipt"): "transfer_elsewhere",
+    ("Unit", "import-log"): "transfer_elsewhere",
     ("Log", "close"): "close",
     ("Log", "individual-plan"): "individual_plan",
     ("Log", "grant"): "grant",

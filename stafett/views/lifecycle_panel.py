@@ -62,6 +62,7 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
         add("grant", _("lc_grant_access", default="Grant read access"))
     if running and can(Permission.TRANSFER, log) and not _open_transfer(log):
         add("transfer", _("lc_propose_transfer", default="Propose a transfer"))
+        add("transfer-elsewhere", _("ex_propose", default="Send to another Stafett installation"))
     if "close" in available:
         add("close", _("lc_close", default="Close the log"))
     if "reopen" in available:

@@ -32,6 +32,10 @@ def has_reason(step: Step) -> None:
 def receiver_is_valid(step: Step) -> None:
     """R19: a named employee who may hold, or the leader of the receiving unit."""
     transfer, log = step.obj, step.log
+    if transfer.kind == TransferKind.INSTALLATION:  # R23: named in words, by the file
+        if not (transfer.to_municipality or "").strip():
+            refuse("transfer_needs_receiver", "R19")
+        return
     municipality = _receiving_municipality(step)
     if municipality is None:
         refuse("transfer_unknown_municipality", "R23")
@@ -109,7 +113,28 @@ def _receiving_municipality(step: Step):
     return None if target is log.municipality else target
 
 
+def not_elsewhere(step: Step) -> None:
+    """R21, R23: a log for another installation is accepted there; only its receipt ends
+    the transfer here."""
+    if step.obj.kind == TransferKind.INSTALLATION:
+        refuse("transfer_waits_for_receipt", "R21")
+
+
+def is_elsewhere(step: Step) -> None:
+    if step.obj.kind != TransferKind.INSTALLATION:
+        refuse("transfer_waits_for_receipt", "R21")
+
+
+def hand_over_elsewhere(step: Step) -> None:
+    """R21, R35: the receipt arrived; the sending unit keeps its copy of the whole log, and
+    the log here goes passive (``workflows.export.apply_receipt``)."""
+    step.obj.decided = utcnow()
+    archive.archive_for_sending_unit(step.log)
+
+
 def notify_receiver(step: Step) -> None:
+    if step.obj.kind == TransferKind.INSTALLATION:
+        return  # the receiver is told by the file the holder sends
     notify.transfer_proposed(step.obj, _receiving_municipality(step), step.request)
 
 
@@ -146,11 +171,16 @@ TRANSFER_WORKFLOW = register(Transfer, Workflow(
         TransitionSpec("consent", "proposed", "consented", P.TRANSFER,
                        guards=(has_transfer_consent,), effects=(remember_consent,)),
         TransitionSpec("accept", OPEN, "accepted", P.RECEIVE,
-                       guards=(log_is_running, consent_not_needed_or_given, new_holder_is_valid,
-                               no_other_log_there),
+                       guards=(not_elsewhere, log_is_running, consent_not_needed_or_given,
+                               new_holder_is_valid, no_other_log_there),
                        effects=(hand_over,)),
         TransitionSpec("decline", OPEN, "declined", P.RECEIVE,
                        guards=(decline_has_reason,), effects=(mark_decided,)),
         TransitionSpec("cancel", OPEN, "cancelled", P.TRANSFER, effects=(mark_decided,)),
+        # R21, R23: the signed receipt of another installation, checked before (SYSTEM).
+        TransitionSpec("receipt_accepted", "consented", "accepted", P.SYSTEM,
+                       guards=(is_elsewhere, log_is_running), effects=(hand_over_elsewhere,)),
+        TransitionSpec("receipt_declined", "consented", "declined", P.SYSTEM,
+                       guards=(is_elsewhere,), effects=(mark_decided,)),
     ],
 ))
