@@ -15,7 +15,7 @@ from ..models.base import DomainError
 from ..models.consent import ConsentScope
 from ..models.log import Log
 from ..models.plan import IndividualPlan, plan_of
-from ..models.transfer import Transfer, TransferKind
+from ..models.transfer import Transfer
 from ..security import Permission
 from ..services import export_package
 from ..services.receiver_pdf import receiver_filename, receiver_pdf
@@ -27,6 +27,9 @@ from .log_lifecycle import LifecycleForm, consent_from
 from .read_journal import journal_read
 
 P = Permission
+# Transfers that leave the municipality: to another in this database, or to another
+# installation (named in words, issue 11); either receiver may have no Stafett at all.
+LEAVING = ("municipality", "installation")
 
 
 @view_config(context=Log, name="individual-plan", renderer=FORM_PAGE, permission=P.EDIT)
@@ -53,6 +56,16 @@ class HandOverToPlan(LifecycleForm):
             raise
         return self.to_log(_("plan_handed_over", default=(
             "The log is handed over to the individual plan and closed. The family is told.")))
+
+
+def receiver_of(log, transfer) -> str:
+    """The receiving municipality (and unit) by name, as the PDF names them."""
+    root = log.municipality.__parent__
+    target = root.get(transfer.to_municipality) if transfer.to_municipality else None
+    if target is None or not hasattr(target, "units"):
+        return transfer.to_municipality or ""
+    unit = target.units.get(transfer.to_unit_id or "")
+    return f"{unit.name}, {target.name}" if unit is not None else target.name
 
 
 def _holder_only(request, log) -> None:
@@ -100,9 +113,9 @@ def transfer_receiver_pdf(request):
     transfer = request.context
     log = transfer.__parent__.__parent__
     _holder_only(request, log)
-    if transfer.kind != TransferKind.MUNICIPALITY or transfer.state != "consented":
+    if str(transfer.kind) not in LEAVING or transfer.state != "consented":
         raise HTTPNotFound()
     data = receiver_pdf(log, transfer.concern_ids, purpose="transfer",
-                        locale_name=request.locale_name)
+                        receiver=receiver_of(log, transfer), locale_name=request.locale_name)
     journal_read(request, log, transfer)
     return file_response(data, receiver_filename(log, "transfer"), "application/pdf")

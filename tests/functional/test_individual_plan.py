@@ -5,6 +5,7 @@ Only the holder does any of it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -132,19 +133,27 @@ def test_r38_only_the_holder_hands_over_or_downloads(testapp, read_root, emma, u
         assert testapp.get(url + "individual-plan", expect_errors=True).status_int in (403, 404)
 
 
-def test_r23_a_consented_transfer_to_another_municipality_offers_the_pdf(
-        testapp, read_root, emma):
+@pytest.mark.parametrize("kind", ["municipality", "installation"])
+def test_r23_a_consented_transfer_out_of_the_municipality_offers_the_pdf(
+        testapp, read_root, emma, kind):
+    """To another municipality here, or to one named in words (another installation, or
+    none): the holder prints the chosen concerns for a receiver without Stafett."""
     from tests.world import World
 
     with read_root() as root:
-        other = World(root, slug="nabo")
         log = root["demo"].logs[emma["id"]]
         larer = root.accounts["larer"]
+        if kind == "municipality":
+            other = World(root, slug="nabo")
+            where = dict(to_municipality="nabo", to_unit_id=other.school.id)
+            receiver = "Skolen, Nabo kommune"
+        else:
+            where = dict(to_municipality="Fjellby kommune, Fjellby skole")
+            receiver = "Fjellby kommune, Fjellby skole"
         transfer = propose_transfer(log, Transfer(
-            "municipality", "Flytter til nabokommunen", larer.uid, log.holder_id,
-            to_municipality="nabo", to_unit_id=other.school.id,
-            concern_ids=[emma["chosen"]]), larer)
-        consent = give_consent(log, Consent(emma["parties"], __import__("datetime").date.today(),
+            kind, "Flytter til en annen kommune", larer.uid, log.holder_id,
+            concern_ids=[emma["chosen"]], **where), larer)
+        consent = give_consent(log, Consent(emma["parties"], dt.date.today(),
                                             ConsentScope.TRANSFER), larer)
         url = f"{emma['url']}transfers/{transfer.id}/receiver-pdf"
         fire(transfer, "consent", larer, consent_id=consent.id)
@@ -155,7 +164,22 @@ def test_r23_a_consented_transfer_to_another_municipality_offers_the_pdf(
     assert_pdfa(pdf.body)
     text = _text(pdf.body)
     assert CHOSEN in text and LEFT_OUT not in text and "Emma Nordmann" in text
+    assert receiver in text
     testapp.reset()
     login(testapp, "forelder")
     token = csrf_token(testapp.get("/"))
     assert testapp.post(url, {"csrf_token": token}, expect_errors=True).status_int in (403, 404)
+
+
+def test_r23_no_receiver_pdf_before_the_family_consents(testapp, read_root, emma):
+    with read_root() as root:
+        log = root["demo"].logs[emma["id"]]
+        larer = root.accounts["larer"]
+        transfer = propose_transfer(log, Transfer(
+            "installation", "Flytter", larer.uid, log.holder_id,
+            to_municipality="Fjellby kommune", concern_ids=[emma["chosen"]]), larer)
+        url = f"{emma['url']}transfers/{transfer.id}/receiver-pdf"
+    login(testapp, "larer")
+    page = testapp.get(emma["url"])
+    assert "receiver-pdf" not in page.text
+    testapp.post(url, {"csrf_token": csrf_token(page)}, status=404)
