@@ -183,3 +183,22 @@ def test_r23_no_receiver_pdf_before_the_family_consents(testapp, read_root, emma
     page = testapp.get(emma["url"])
     assert "receiver-pdf" not in page.text
     testapp.post(url, {"csrf_token": csrf_token(page)}, status=404)
+
+
+def test_r21_a_refused_handover_keeps_neither_plan_nor_consent(testapp, read_root, emma):
+    """The rule refuses (an open transfer): the consent given in the same form goes too."""
+    with read_root() as root:
+        log = root["demo"].logs[emma["id"]]
+        larer = root.accounts["larer"]
+        propose_transfer(log, Transfer("installation", "Flytter", larer.uid, log.holder_id,
+                                       to_municipality="Fjellby kommune"), larer)
+        consents = len(log.consents)
+    login(testapp, "larer")
+    page = _hand_over(testapp, emma)
+    assert page.status_int == 200
+    assert "Fullfør eller avbryt den åpne overføringen først." in page.text
+    assert "Kari Koordinator" in page.text  # what was typed is kept
+    with read_root() as root:
+        log = root["demo"].logs[emma["id"]]
+        assert log.state == "active" and plan_of(log) is None
+        assert len(log.consents) == consents
