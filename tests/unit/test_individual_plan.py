@@ -153,3 +153,15 @@ def test_r20_receiver_pdf_holds_the_chosen_concerns_only(world):
         assert shown in text, shown
     assert "Venner i friminuttene" not in text and "Lek i friminuttet" not in text
     assert_pdfa(receiver_pdf(log, [chosen.id]))
+
+
+@pytest.mark.parametrize("code", ["plan_needs_coordinator", "plan_needs_concerns",
+                                  "plan_unknown_concern", "plan_needs_consent"])
+def test_r18_each_refusal_is_told_in_every_language(code):
+    from stafett.i18n import translate
+    from stafett.messages import message_for
+    from stafett.models.base import DomainError
+
+    texts = {locale: translate(message_for(DomainError(code)), locale)
+             for locale in ("nb", "nn", "en")}
+    assert code not in texts.values() and len(set(texts.values())) == 3, texts
