@@ -131,6 +131,12 @@ MESSAGES = {
     "req_child_is_adult": "This person is 18 or older and asks for themselves.",
     "req_choose_holder": "Choose a holder among the unit's employees who may hold logs.",
     "req_decline_needs_reason": "Give the reason: the family sees it.",
+    # an individual plan (R38)
+    "plan_needs_coordinator": "Name the coordinator of the individual plan.",
+    "plan_needs_concerns": "Choose the concerns that go along to the individual plan.",
+    "plan_unknown_concern": "Choose concerns from this log.",
+    "plan_needs_consent": "Handing the log over to an individual plan needs the family's "
+                          "consent.",
 }
 
 
@@ -220,6 +226,7 @@ TRIGGER_NAMES = {
     "expire": _("wd_trigger_expire", default="mark as expired"),
     "send": _("req_trigger_send", default="send"),
     "assign": _("req_trigger_assign", default="name the holder of"),
+    "to_individual_plan": _("plan_trigger", default="hand over to an individual plan"),
 }
 REASON_NAMES = {  # the reason codes the workflows journal; free text is journaled as "text"
     "closed_by_holder": _("wd_reason_closed_by_holder", default="closed by the holder"),
@@ -238,6 +245,7 @@ REASON_NAMES = {  # the reason codes the workflows journal; free text is journal
     "expiry_date_passed": _("wd_reason_expiry_date_passed",
                             default="the expiry date has passed"),
     "text": _("wd_reason_text", default="free text in the log"),
+    "individual_plan": _("plan_reason", default="handed over to an individual plan"),
 }
 SCOPE_NAMES = {
     "create": _("lc_scope_create", default="Create the log"),
@@ -245,6 +253,7 @@ SCOPE_NAMES = {
     "transfer": _("lc_scope_transfer", default="Transfer the log"),
     "reopen": _("lc_scope_reopen", default="Reopen the log"),
     "read_access": _("wd_scope_read_access", default="Read access for a named employee"),
+    "individual_plan": _("plan_scope", default="Hand the log over to an individual plan"),
 }
 ARENA_NAMES = {
     "service": _("ct_arena_service", default="In the service"),

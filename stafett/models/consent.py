@@ -18,6 +18,7 @@ class ConsentScope(enum.StrEnum):
     TRANSFER = "transfer"
     REOPEN = "reopen"
     READ_ACCESS = "read_access"  # R4: read access for one named employee
+    INDIVIDUAL_PLAN = "individual_plan"  # R20, R38: the log passes into an individual plan
 
 
 class ConsentForm(enum.StrEnum):

@@ -376,6 +376,19 @@ TOPICS: dict[str, Help] = {
             'Only a unit leader can reopen it, with new consent from the family.'
         )),
     ),
+    "individual_plan": Help(
+        _("help_plan_title", default='Individual plan'),
+        _("help_plan_1", default=(
+            'The family chooses the coordinator of the plan and the concerns that go along. '
+            'Record their consent here.'
+        )),
+        _("help_plan_2", default=(
+            'Stafett closes the log, makes an archive copy and tells the family.'
+        )),
+        _("help_plan_3", default=(
+            'Then give the coordinator the PDF or the export file from the log page.'
+        )),
+    ),
     "grant": Help(
         _("help_grant_title", default='Read access'),
         _("help_grant_1", default=(
@@ -586,6 +599,7 @@ VIEW_TOPICS: dict[tuple[str, str], str] = {
     ("Transfer", "receipt"): "transfer_elsewhere",
     ("Unit", "import-log"): "transfer_elsewhere",
     ("Log", "close"): "close",
+    ("Log", "individual-plan"): "individual_plan",
     ("Log", "grant"): "grant",
     ("ReadGrant", "narrow"): "grant",
     ("Log", "supervision"): "supervision",

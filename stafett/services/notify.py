@@ -260,6 +260,23 @@ def log_activated(log, request=None) -> OutgoingMessage | None:
                    {"unit": unit}, _notifier(request))
 
 
+def log_to_individual_plan(log, request=None) -> OutgoingMessage | None:
+    """R38/R37: the family is told that the log has passed into an individual plan; the
+    coordinator's name is in the log, behind the login, like everything else about the
+    child."""
+    unit = log.unit.name if log.unit else ""
+    actor = getattr(request, "identity", None)
+    return deliver(log, "individual_plan", "log_activated",
+                   [r for r in family_recipients(log) if not is_actor(r, actor)],
+                   _("mail_plan_subject", default="A stafettlogg has passed into an "
+                                                  "individual plan"),
+                   _("mail_plan_body",
+                     default="With your consent, the stafettlogg at ${unit} has been closed "
+                             "and the concerns you chose go along to an individual plan. "
+                             "Log in to Stafett to see who coordinates the plan."),
+                   {"unit": unit}, _notifier(request))
+
+
 def transfer_proposed(transfer, municipality, request=None) -> OutgoingMessage | None:
     """R37: the receiver of a transfer (or the receiving unit's leaders) is told."""
     if transfer.to_employee_id:

@@ -164,6 +164,8 @@ NOTICE_ABOUT = {
     "evaluation_due": _("nt_about_evaluation_due", default="an evaluation coming due"),
     "consent_expiring": _("nt_about_consent_expiring", default="a consent expiring"),
     "guardian_invited": _("nt_about_invitation", default="an invitation"),
+    "individual_plan": _("nt_about_individual_plan",
+                         default="the log passing into an individual plan"),
 }
 NOTICE_REASONS = {
     "no_email": _("nt_reason_no_email", default="no e-mail address"),

@@ -11,6 +11,7 @@ from ..models.log import Log
 from ..models.search import CHILD_HAS_LOG, logs_of_child, who_holds
 from ..security import Permission as P
 from ..services import archive, notify, purge
+from . import individual_plan
 from .engine import Step, TransitionSpec, Workflow, refuse, register
 
 # -- guards (each names the rule it enforces) --------------------------------------------
@@ -130,6 +131,8 @@ LOG_WORKFLOW = register(Log, Workflow(
                        guards=(no_open_transfer,), effects=(mark_closed, produce_archive)),
         TransitionSpec("force_close", ("active", "reopened"), "passive", P.RECORD_CONSENT,
                        before=(cancel_open_transfers,), effects=(mark_closed, produce_archive)),
+        TransitionSpec("to_individual_plan", ("active", "reopened"), "passive", P.EDIT,
+                       guards=individual_plan.GUARDS, effects=individual_plan.EFFECTS),
         TransitionSpec("reopen", "passive", "reopened", P.REOPEN,
                        guards=(has_reopen_consent,), effects=(mark_reopened, start_yearly_copies)),
         TransitionSpec("delete", ("passive", "draft"), "deleted", P.DELETE,
