@@ -227,6 +227,10 @@ TRIGGER_NAMES = {
     "send": _("req_trigger_send", default="send"),
     "assign": _("req_trigger_assign", default="name the holder of"),
     "to_individual_plan": _("plan_trigger", default="hand over to an individual plan"),
+    "receipt_accepted": _("ex_trigger_receipt_accepted",
+                          default="receipt from the other Stafett: accepted"),
+    "receipt_declined": _("ex_trigger_receipt_declined",
+                          default="receipt from the other Stafett: declined"),
 }
 REASON_NAMES = {  # the reason codes the workflows journal; free text is journaled as "text"
     "closed_by_holder": _("wd_reason_closed_by_holder", default="closed by the holder"),
@@ -270,6 +274,8 @@ COPY_REASON_NAMES = {  # why an archive copy of a log was made (R35)
     "change_of_service": _("copy_reason_change_of_service", default="Change of service"),
     "closed": _("copy_reason_closed", default="The log was closed"),
     "before_deletion": _("copy_reason_before_deletion", default="Before deletion"),
+    "individual_plan": _("copy_reason_individual_plan",
+                         default="Handed over to an individual plan"),
 }
 NAMES = {"machine": MACHINE_NAMES, "trigger": TRIGGER_NAMES, "state": STATE_NAMES,
          "reason": REASON_NAMES, "scope": SCOPE_NAMES, "arena": ARENA_NAMES,

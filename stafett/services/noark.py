@@ -29,6 +29,7 @@ REASON_TITLES = {  # the document's title in the archive (bokmål: the archive's
     "change_of_service": "Stafettlogg ved bytte av tjeneste",
     "yearly": "Stafettlogg, årlig utskrift",
     "before_deletion": "Stafettlogg før sletting",
+    "individual_plan": "Stafettlogg ved overgang til individuell plan",
 }
 
 
