@@ -49,13 +49,8 @@ def plan_has_consent(step: Step) -> None:
         refuse("plan_needs_consent", "R20")
 
 
-def plan_no_open_transfer(step: Step) -> None:
-    """R21: a log on its way to another holder is not handed over elsewhere meanwhile."""
-    if any(t.is_open for t in step.log.transfers.values()):
-        refuse("log_has_open_transfer", "R21")
-
-
-GUARDS = (plan_has_coordinator, plan_concerns_chosen, plan_has_consent, plan_no_open_transfer)
+# With these, ``workflows.log`` checks that no transfer is open (R21).
+GUARDS = (plan_has_coordinator, plan_concerns_chosen, plan_has_consent)
 
 
 # -- effects ------------------------------------------------------------------------------
