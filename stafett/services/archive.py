@@ -3,11 +3,8 @@ log (at closing, at a change of service, before deletion) and a meeting's agreed
 
 from __future__ import annotations
 
-import logging
 import os
-import queue
 import random
-import threading
 import time
 
 import transaction
@@ -23,6 +20,7 @@ from ..models.log import ArchivedPdf, Log
 from ..models.org import Municipality
 from ..storage import RETRYABLE_ERRORS
 from . import archive_delivery
+from .background import BackgroundWorker
 
 _TEMPLATES = PageTemplateLoader(os.path.join(os.path.dirname(__file__), "..", "templates"))
 
@@ -132,39 +130,19 @@ def _after_commit(municipality, archived: ArchivedPdf) -> None:
         lambda committed: committed and WORKER.submit(jar.db(), archived))
 
 
-class ArchiveWorker:
-    """One thread per process, turning committed HTML copies into PDFs, each in a
-    transaction of its own, retried when it meets another writer."""
+class ArchiveWorker(BackgroundWorker):
+    """Turns committed HTML copies into PDFs, each in a transaction of its own, retried
+    when it meets another writer."""
 
+    name = "archive-pdf"
+    left_for = "stafett-daily"
     ATTEMPTS = 5
 
-    def __init__(self) -> None:
-        self._queue: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
     def submit(self, db, archived: ArchivedPdf) -> None:
-        self._queue.put((db, archived._p_oid))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="archive-pdf",
-                                                daemon=True)
-                self._thread.start()
+        self.put((db, archived._p_oid))
 
-    def wait(self) -> None:
-        """Until everything submitted so far is done (tests, shutdown)."""
-        self._queue.join()
-
-    def _run(self) -> None:
-        while True:
-            db, oid = self._queue.get()
-            try:
-                self._produce(db, oid)
-            except Exception as exc:  # noqa: BLE001 - the nightly run retries; never a name
-                _log.warning("archive PDF not produced now (%s); stafett-daily will",
-                             type(exc).__name__)
-            finally:
-                self._queue.task_done()
+    def handle(self, job) -> None:
+        self._produce(*job)
 
     def _produce(self, db, oid) -> None:
         manager = transaction.TransactionManager()
@@ -184,4 +162,3 @@ class ArchiveWorker:
 
 
 WORKER = ArchiveWorker()
-_log = logging.getLogger(__name__)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import queue
 import random
-import threading
 import time
 
 import transaction
@@ -29,6 +27,7 @@ from ..models.org import Municipality
 from ..storage import RETRYABLE_ERRORS, app_root
 from . import archive_transport, noark
 from .archive_transport import TransportError
+from .background import BackgroundWorker
 
 _log = logging.getLogger(__name__)
 ATTEMPTS = 5
@@ -198,39 +197,21 @@ def deliver_due(db, transport, now: dt.datetime | None = None) -> dict[str, int]
     return counts
 
 
-class DeliveryWorker:
-    """One thread per process delivering copies right after the commit that queued them."""
+class DeliveryWorker(BackgroundWorker):
+    """Delivers copies right after the commit that queued them."""
 
-    def __init__(self) -> None:
-        self._queue: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+    name = "archive-delivery"
 
     def submit(self, db, slug: str, key: str) -> None:
         if archive_transport.for_database(db) is None:
             return  # no app configured this database (a script): the nightly run delivers
-        self._queue.put((db, slug, key))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="archive-delivery",
-                                                daemon=True)
-                self._thread.start()
+        self.put((db, slug, key))
 
-    def wait(self) -> None:
-        self._queue.join()
-
-    def _run(self) -> None:
-        while True:
-            db, slug, key = self._queue.get()
-            try:
-                transport = archive_transport.for_database(db)
-                if transport is not None:
-                    deliver_now(db, slug, key, transport)
-            except Exception as exc:  # noqa: BLE001 - the nightly run retries; never a name
-                _log.warning("archive delivery not done now (%s); the nightly run will",
-                             type(exc).__name__)
-            finally:
-                self._queue.task_done()
+    def handle(self, job) -> None:
+        db, slug, key = job
+        transport = archive_transport.for_database(db)
+        if transport is not None:
+            deliver_now(db, slug, key, transport)
 
 
 WORKER = DeliveryWorker()
