@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     PRACTISE = "practise"  # staff step into their municipality's practice one (R43)
     RESET_PRACTICE = "reset_practice"  # its leaders put the fictive families back (R43)
     ARCHIVE_COPIES = "archive_copies"  # list and download a log's archive copies (R35)
+    HAND_OUT = "hand_out"  # files for someone without Stafett: plan, receiver PDF (R23, R38)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 

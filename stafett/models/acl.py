@@ -61,6 +61,12 @@ for _state in ("active", "reopened", "passive"):
     _LOG_ACL_BY_STATE[_state] = [(principal, perms + (P.ARCHIVE_COPIES,))
                                  if principal in (HOLDER, LEADER) else (principal, perms)
                                  for principal, perms in _LOG_ACL_BY_STATE[_state]]
+# R23, R38: files that leave for someone without Stafett (the plan's coordinator, a
+# receiving municipality) are handed out by the holder alone.
+for _state in ("active", "reopened", "passive"):
+    _LOG_ACL_BY_STATE[_state] = [(principal, perms + (P.HAND_OUT,))
+                                 if principal == HOLDER else (principal, perms)
+                                 for principal, perms in _LOG_ACL_BY_STATE[_state]]
 # ENROL_SUBJECT (R39): the child's login is set up by the holder or a guardian while the log
 # runs. A draft is the holder's alone (R13), so there the holder only; a passive or deleted
 # log gives nobody new access, so nobody enrols there.
