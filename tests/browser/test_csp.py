@@ -48,9 +48,9 @@ def test_the_holders_pages_and_forms_meet_no_csp_violation(fresh_server, new_pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Emma Nordmann")
 
     # The language menu sends its form when changed (static/page.js, not onchange=).
-    page.get_by_label("Språk").select_option("en")
+    page.get_by_label("Språk", exact=True).select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.get_by_label("Language").select_option("nb")
+    page.get_by_label("Language", exact=True).select_option("nb")
     expect(page.locator("html")).to_have_attribute("lang", "nb")
 
     # A date field is the browser's own date input; its value is sent as YYYY-MM-DD.
