@@ -28,6 +28,7 @@ var/Data.fs: | install
 	$(BIN)/stafett-demo development.ini
 
 run: install var/Data.fs ## serve on http://localhost:6543 with demo data in var/Data.fs
+	mkdir -p var/archive-out
 	$(BIN)/stafett-init development.ini
 	$(BIN)/pserve development.ini
 
