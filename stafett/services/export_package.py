@@ -33,9 +33,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ..i18n import DEFAULT_LOCALE
 from ..models.base import utcnow
 from ..models.export import ExportIdentity
+from .receiver_pdf import receiver_pdf
 
 FORMAT = "stafett-log-export"
 VERSION = "1.0"
@@ -199,21 +199,6 @@ def _attachments(log, content: dict) -> dict[str, bytes]:
     return out
 
 
-def concerns_pdf(content: dict, locale_name: str = DEFAULT_LOCALE) -> bytes:
-    """The chosen concerns as PDF/A, from the same content as ``log.json``."""
-    from . import archive
-
-    html = archive.render_html("export_concerns.pt", locale_name, content=content,
-                               parse=_parse_date)
-    return archive.render_pdf(html)
-
-
-def _parse_date(text):
-    if not text:
-        return None
-    return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
-
-
 def _dumps(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
@@ -234,7 +219,8 @@ def build_package(log, concern_ids, *, purpose: str = "transfer", receiver: str 
     members = {LOG: _dumps(content)}
     members.update(_attachments(log, content))
     if pdf:
-        members[PDF] = concerns_pdf(content, locale_name)
+        members[PDF] = receiver_pdf(log, concern_ids, purpose=purpose, receiver=receiver,
+                                    locale_name=locale_name)
     manifest = {
         "format": FORMAT, "version": VERSION, "sender": signer_fields(root),
         "sender_municipality": log.municipality.name,

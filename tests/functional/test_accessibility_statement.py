@@ -90,7 +90,8 @@ def test_every_page_a_role_reaches_links_to_the_statement(app, username):
 def test_every_page_template_uses_the_layout_with_the_link():
     """Pages not reached above (no role after ID-porten, a server error) use the layout too:
     every template that is a whole HTML page does, except the sources of PDF files."""
-    pdf_sources = {"archive.pt", "meeting_measures.pt", "access_log_pdf.pt", "report_pdf.pt"}
+    pdf_sources = {"archive.pt", "meeting_measures.pt", "access_log_pdf.pt", "report_pdf.pt",
+                   "receiver.pt", "consent_form.pt"}
     whole_pages = [p for p in TEMPLATES.rglob("*.pt")
                    if p.name not in pdf_sources | {"layout.pt"} and "<html" in p.read_text()]
     assert len(whole_pages) > 10
