@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from ..audit import reason_code
 from ..models.base import utcnow
 from ..models.export import ExportIdentity
 from .receiver_pdf import receiver_pdf
@@ -146,6 +147,25 @@ def _excluded_ids(log, chosen: set[str]) -> set[str]:
     return out
 
 
+def _history(log, chosen, excluded: set[str]) -> list[dict]:
+    """The log's history without what belongs to a concern left out. Free text (a reason
+    in words, a note) goes along only on the chosen concerns' own measures: text written on
+    the log as a whole may speak of any concern, so there only the reason's code goes."""
+    own = {m.id for c in chosen for m in c.measures.values()}
+    history = []
+    for record in log.history.values():
+        if record.get("object") in excluded:
+            continue
+        free = record.get("object") in own
+        reason = record.get("reason") or ""
+        history.append({"at": record.get("at"), "machine": record.get("machine"),
+                        "trigger": record.get("trigger"), "source": record.get("source"),
+                        "dest": record.get("dest"),
+                        "reason": reason if free or reason_code(reason) == reason else "",
+                        "note": (record.get("note") or "") if free else ""})
+    return history
+
+
 def log_content(log, concern_ids) -> dict:
     """``log.json`` as a dict (the schema is ``export_schema/log.schema.json``)."""
     chosen = [c for c in log.concerns.values() if c.id in set(concern_ids)]
@@ -163,10 +183,7 @@ def log_content(log, concern_ids) -> dict:
                          "agenda": meeting.agenda if whole else "",
                          "summary": meeting.summary if whole else "",
                          "concern_ids": sorted(about & chosen_ids)})
-    history = [{"at": r.get("at"), "machine": r.get("machine"), "trigger": r.get("trigger"),
-                "source": r.get("source"), "dest": r.get("dest"),
-                "reason": r.get("reason") or "", "note": r.get("note") or ""}
-               for r in log.history.values() if r.get("object") not in excluded]
+    history = _history(log, chosen, excluded)
     content = {
         "log": {"id": log.id, "state": log.state, "level": int(log.level),
                 "created": log.created, "closed_at": log.closed_at,

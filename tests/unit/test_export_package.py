@@ -14,6 +14,7 @@ from ZODB import DB
 from ZODB.MappingStorage import MappingStorage
 
 from stafett.models import Decision, Evaluation, Goal, Verdict
+from stafett.models.base import utcnow
 from stafett.services import export_package as ep
 from stafett.services import import_package as ip
 from stafett.storage import app_root
@@ -88,6 +89,32 @@ def test_r20_only_the_chosen_concerns_are_in_the_file(world, sent):
     manifest = json.loads(members["manifest.json"])
     assert manifest["purpose"] == "transfer" and manifest["receipt_token"] == "tok"
     assert manifest["sender"]["fingerprint"] == ep.installation_fingerprint(world.root)
+
+
+def test_r20_words_on_the_log_itself_stay_behind_codes_and_the_chosen_measures_go(
+        world, sent):
+    """A note on the log as a whole may speak of a concern left out; on a chosen concern's
+    measure the words are about that concern and go along."""
+    log, chosen, _ = sent
+    measure = next(iter(chosen.measures.values()))
+    at = utcnow()
+    log.add_history(dict(at=at, machine="log", trigger="make_passive", object=log.id,
+                         source="active", dest="passive", actor="x",
+                         reason=SECRET, note=SECRET_MEASURE))
+    log.add_history(dict(at=at, machine="log", trigger="reopen", object=log.id,
+                         source="passive", dest="reopened", actor="x",
+                         reason="goals_met", note=SECRET))
+    log.add_history(dict(at=at, machine="measure", trigger="complete", object=measure.id,
+                         source="active", dest="completed", actor="x",
+                         reason="Målet er nådd.", note="Leser nå en side."))
+    data = ep.build_package(log, [chosen.id], pdf=False)
+    assert SECRET.encode() not in data and SECRET_MEASURE.encode() not in data
+    history = json.loads(_members(data)["log.json"])["history"]
+    by_trigger = {r["trigger"]: r for r in history}
+    assert (by_trigger["make_passive"]["reason"], by_trigger["make_passive"]["note"]) == ("", "")
+    assert (by_trigger["reopen"]["reason"], by_trigger["reopen"]["note"]) == ("goals_met", "")
+    assert (by_trigger["complete"]["reason"], by_trigger["complete"]["note"]) == (
+        "Målet er nådd.", "Leser nå en side.")
 
 
 def test_r23_the_file_reads_back_with_signature_and_digests_checked(world, sent):
