@@ -123,6 +123,15 @@ def record_request_read(request, log_request, principals) -> None:
         unit=log_request.unit.id)
 
 
+def record_import_read(request, unit, manifest: dict) -> None:
+    """A read of an export file's child before it is a log here (the import's preview): as
+    a log's read, with the sender's transfer in place of the log."""
+    request.access_journal.for_municipality(unit.municipality.id).append(
+        "read", log=None, object=manifest.get("transfer_id"), object_kind="exportfile",
+        view=request.view_name or "", actor=request.identity.uid, basis=("leader",),
+        unit=unit.id)
+
+
 def record_denied(request) -> None:
     """A refused page (403) of a logged-in user, in the access journal: the request's own
     transaction is aborted with the error."""

@@ -22,6 +22,7 @@ from pyramid.renderers import render_to_response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
+from .. import audit
 from ..forms.export import TransferElsewhereSchema
 from ..forms.log_lifecycle import FORM_CHOICES
 from ..forms.uploads import SessionUploads
@@ -190,6 +191,7 @@ def import_log_page(request):
     uid = secrets.token_hex(16)
     with open(_waiting_path(request, "import", uid), "wb") as out:
         out.write(data)
+    audit.record_import_read(request, request.context, package.manifest)
     return _page(request, package=package, uid=uid, holders=_holders(request.context))
 
 

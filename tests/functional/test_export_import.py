@@ -154,6 +154,10 @@ def test_import_then_receipt_upload_accepts_the_transfer(testapp, read_root, nor
     login(leader, "leader")
     preview = _upload(leader, nordby["unit"], data, 200)
     assert "Emma Nordmann" in preview.text and other_text not in preview.text
+    reads = [e for _k, e in app.registry.access_journal.for_municipality("nordby")
+             .of_kind("read") if e.get("object_kind") == "exportfile"]
+    assert [(e["basis"], e["log"], e["object"]) for e in reads] == [
+        (("leader",), None, transfer_url.rstrip("/").rsplit("/", 1)[1])]
     form = next(f for f in preview.forms.values() if f.get("decision", default=None)
                 and f["decision"].value == "accept")
     form["holder_id"] = nordby["holder_id"]
