@@ -177,6 +177,24 @@ def _yearly_copies_due(root: AppRoot) -> None:
             municipality.index.reindex(log, only=(YEARLY_FIELD,))
 
 
+def _archive_copies_by_unit(root: AppRoot) -> None:
+    """R20, R35: every copy is listed for the unit that made it. A copy that stayed with a
+    log when it moved to another unit goes back to the unit that made it."""
+    from BTrees.OOBTree import OOBTree
+
+    for municipality in root.values():
+        municipality.copies_by_unit = OOBTree()
+        for log in municipality.logs.values():
+            for key, archived in list(log.archives.items()):
+                if archived.unit_id not in (None, log.unit_id):
+                    del log.archives[key]
+                    archived.__parent__ = municipality
+                    municipality.archive_copies[(log.id, archived.created)] = archived
+                municipality.copies_by_unit[archived.unit_key] = archived
+        for archived in municipality.archive_copies.values():
+            municipality.copies_by_unit[archived.unit_key] = archived
+
+
 # Schema changes ship as numbered steps; AppRoot.generation says how far a database is.
 EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _archive_copies_per_municipality,
@@ -190,7 +208,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _children_findable,
                                                  _outbox_in_lanes,
                                                  _yearly_copies_due,
-                                                 _archive_outbox_per_municipality]
+                                                 _archive_outbox_per_municipality,
+                                                 _archive_copies_by_unit]
 
 
 def app_root(conn) -> AppRoot:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -173,6 +175,30 @@ class Log(Resource):
         return self.archives[self.archives.maxKey()] if self.has_archive() else None
 
 
+ARCHIVE_NAME_TIME = "%Y%m%d%H%M%S%f"  # an archive copy's name ends with when it was made
+_ARCHIVE_NAME = re.compile(r"archive-[A-Za-z0-9_-]+-(\d{20})")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def unit_copy_key(unit_id: str | None, created: dt.datetime, name: str) -> tuple:
+    """A copy's key in its municipality's ``copies_by_unit``: the unit's copies together,
+    the newest first."""
+    return (unit_id or "", -((created - _EPOCH) // dt.timedelta(microseconds=1)), name)
+
+
+def unit_copy_key_of_name(unit_id: str, name: str) -> tuple | None:
+    """The key of the copy named ``name`` (``archive-<log>-<time>``), or None if it is no
+    such name."""
+    match = _ARCHIVE_NAME.fullmatch(name or "")
+    if match is None:
+        return None
+    try:
+        created = dt.datetime.strptime(match[1], ARCHIVE_NAME_TIME).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return unit_copy_key(unit_id, created, name)
+
+
 class ArchivedPdf(Resource):
     """An archive copy of the whole log (R35) as it stood in ``unit_id``. It is written as
     HTML when the log changes (fast, in that transaction) and made a PDF after the commit
@@ -193,6 +219,10 @@ class ArchivedPdf(Resource):
     @property
     def produced(self) -> bool:
         return self.blob is not None
+
+    @property
+    def unit_key(self) -> tuple:
+        return unit_copy_key(self.unit_id, self.created, self.__name__)
 
     @property
     def filename(self) -> str:

@@ -66,6 +66,7 @@ class Municipality(Resource):
         # (R20, R35); it stays here when the log moves on.
         self.archive_copies = OOBTree()
         self.pending_archives = OOBTree()  # name -> ArchivedPdf still waiting for its PDF
+        self.copies_by_unit = OOBTree()  # models.log.unit_copy_key -> every ArchivedPdf
         self.log_requests_by_asker = OOBTree()  # username -> OOTreeSet of (unit, request)
 
     # The superuser runs units and leaders (R1), never a unit's children: a unit's console

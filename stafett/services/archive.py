@@ -16,7 +16,7 @@ from ..i18n import DEFAULT_LOCALE, localizer, translated
 from ..messages import name_of
 from ..models.base import find_parent, utcnow
 from ..models.files import StoredFile
-from ..models.log import ArchivedPdf, Log
+from ..models.log import ARCHIVE_NAME_TIME, ArchivedPdf, Log
 from ..models.org import Municipality
 from ..storage import RETRYABLE_ERRORS
 from . import archive_delivery
@@ -62,6 +62,7 @@ def archive_log(log: Log, reason: str, locale_name: str = DEFAULT_LOCALE) -> Arc
     archived = _archived_copy(log, reason, locale_name)
     archived.__parent__, archived.__name__ = log, _archive_name(archived)
     log.archives[archived.created] = archived
+    _file_with_unit(log.municipality, archived)
     _after_commit(log.municipality, archived)
     return archived
 
@@ -74,12 +75,18 @@ def archive_for_sending_unit(log: Log, locale_name: str = DEFAULT_LOCALE) -> Arc
     municipality = log.municipality
     archived.__parent__, archived.__name__ = municipality, _archive_name(archived)
     municipality.archive_copies[(log.id, archived.created)] = archived
+    _file_with_unit(municipality, archived)
     _after_commit(municipality, archived)
     return archived
 
 
 def _archive_name(archived: ArchivedPdf) -> str:
-    return f"archive-{archived.log_id}-{archived.created:%Y%m%d%H%M%S%f}"
+    return f"archive-{archived.log_id}-{archived.created.strftime(ARCHIVE_NAME_TIME)}"
+
+
+def _file_with_unit(municipality, archived: ArchivedPdf) -> None:
+    """Every copy is listed for the unit it was made in, wherever the log goes (R20)."""
+    municipality.copies_by_unit[archived.unit_key] = archived
 
 
 def _archived_copy(log: Log, reason: str, locale_name: str) -> ArchivedPdf:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from itertools import islice
 
 from ..models.indexes import YEARLY_FIELD
-from ..models.log import ArchivedPdf, Log
+from ..models.log import ArchivedPdf, Log, unit_copy_key_of_name
 from . import archive
 
 REASONS = ("yearly", "change_of_service", "closed", "before_deletion")
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+PAGE_SIZE = 50
 
 
 def make_yearly_copy(log: Log) -> ArchivedPdf:
@@ -37,20 +39,38 @@ def yearly_copies(municipality, today: dt.date,
 
 
 def copies_of_log(log: Log) -> list[ArchivedPdf]:
-    """Every copy of the log this municipality keeps, the newest first: those kept with the
-    log and those its units kept at a change of service (R20)."""
-    municipality = log.municipality
-    kept = list(log.archives.values())
-    kept += municipality.archive_copies.values((log.id,), (log.id, _LATEST))
+    """The copies the log's own unit made, the newest first: those kept with the log and
+    the unit's copies at a change of service (the log may have left and come back). Copies
+    another unit made stay with that unit (R20): they hold concerns that did not go along."""
+    kept = [a for a in all_copies_of_log(log) if a.__parent__ is log or a.unit_id == log.unit_id]
     return sorted(kept, key=lambda a: a.created, reverse=True)
 
 
-def copies_of_unit(municipality, unit_id: str) -> list[ArchivedPdf]:
-    """The unit's copies: of the logs it holds, and those it kept of logs that left it."""
-    kept = [a for log_id in municipality.index.ids("unit", unit_id)
-            for a in municipality.logs[log_id].archives.values()]
-    kept += [a for a in municipality.archive_copies.values() if a.unit_id == unit_id]
-    return sorted(kept, key=lambda a: a.created, reverse=True)
+def all_copies_of_log(log: Log) -> list[ArchivedPdf]:
+    """Every copy of the log the municipality keeps, whichever unit made it (R17 erases
+    them all)."""
+    kept = log.municipality.archive_copies.values((log.id,), (log.id, _LATEST))
+    return [*log.archives.values(), *kept]
+
+
+def copies_of_unit(municipality, unit_id: str, after: str | None = None,
+                   size: int | None = None) -> tuple[list[ArchivedPdf], str | None]:
+    """A page of the copies made in the unit, the newest first, from after the copy named
+    ``after``, and the name to start the next page from (None on the last page). The
+    unit's own index is read: the cost is the page's, not the municipality's."""
+    size = size or PAGE_SIZE
+    start = (unit_id,) if after is None else unit_copy_key_of_name(unit_id, after)
+    if start is None:
+        raise ValueError("not a copy's name")
+    found = list(islice(municipality.copies_by_unit.values(
+        start, (unit_id, 0), excludemin=after is not None), size + 1))
+    more = len(found) > size
+    return found[:size], found[size - 1].__name__ if more else None
+
+
+def unit_copy(municipality, unit_id: str, name: str) -> ArchivedPdf | None:
+    key = unit_copy_key_of_name(unit_id, name)
+    return None if key is None else municipality.copies_by_unit.get(key)
 
 
 def find_copy(log: Log, name: str) -> ArchivedPdf | None:
@@ -60,10 +80,11 @@ def find_copy(log: Log, name: str) -> ArchivedPdf | None:
     return None
 
 
-def keep_with_sending_municipality(log: Log, source) -> None:
-    """R20: when the log moves to another municipality, its copies stay with the sending
-    one, beside the change-of-service copy, and never travel to the receiver."""
+def keep_with_sending_unit(log: Log) -> None:
+    """R20: when the log leaves its unit, the copies made there stay behind with the
+    municipality, beside the change-of-service copy, and never reach the receiver."""
+    municipality = log.municipality
     for key in list(log.archives.keys()):
         archived = log.archives.pop(key)
-        archived.__parent__ = source
-        source.archive_copies[(log.id, archived.created)] = archived
+        archived.__parent__ = municipality
+        municipality.archive_copies[(log.id, archived.created)] = archived

@@ -40,10 +40,12 @@ def erase_log(log: Log, deleted_by: str, reason: str) -> Tombstone:
 
 
 def _finish_for_archive(municipality, archived) -> None:
-    """A copy still waiting for its PDF gets it now, so it can be queued for the archive."""
+    """A copy still waiting for its PDF gets it now, so it can be queued for the archive;
+    no list shows it any more."""
     if not archived.produced and archive_delivery.queued(municipality):
         archive.produce(archived)
     municipality.pending_archives.pop(archived.__name__, None)
+    municipality.copies_by_unit.pop(archived.unit_key, None)
 
 
 def erase_concerns(log: Log, concern_ids) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models.transfer import TransferKind
+from .copies import keep_with_sending_unit
 from .purge import erase_concerns
 
 
@@ -18,6 +19,7 @@ def hand_over_log(log, transfer, new_holder) -> None:
                 concern.close()
     else:
         erase_concerns(log, [c.id for c in left])
+        keep_with_sending_unit(log)  # R20: no archive copy goes along
     if transfer.kind == TransferKind.MUNICIPALITY:
         _move_to(log, new_holder.unit.municipality)
     log.holder_id = new_holder.id
@@ -25,10 +27,7 @@ def hand_over_log(log, transfer, new_holder) -> None:
 
 
 def _move_to(log, target) -> None:
-    from .copies import keep_with_sending_municipality
-
     source = log.municipality
-    keep_with_sending_municipality(log, source)  # R20: no archive copy goes along
     source.index.unindex(log)
     source.logs.remove(log.id)
     target.logs.add(log, log.id)

@@ -25,7 +25,7 @@ from ..models.log import Log
 from ..models.org import Employee, Unit
 from ..models.transfer import Transfer, TransferKind
 from ..security import Permission
-from ..services import stats
+from ..services import copies, stats
 from ..services.archive_delivery import waiting_for_archive
 from ..workflows import fire, give_consent, propose_transfer
 from ..workflows.grants import SUPERVISOR, grant_read_access
@@ -226,7 +226,8 @@ def _what_is_erased(log) -> list[tuple[object, int]]:
          len(log.voices) + len(log.family_verdicts) + len(log.meeting_feedback)),
         (_("adm_erase_consents", default="Consents"), len(log.consents)),
         (_("adm_erase_guardians", default="Guardians"), len(log.guardians)),
-        (_("adm_erase_archives", default="Archive copies kept in Stafett"), len(log.archives)),
+        (_("adm_erase_archives", default="Archive copies kept in Stafett"),
+         len(copies.all_copies_of_log(log))),
     ]
 
 

@@ -5,7 +5,7 @@ where the log may have left the unit, here)."""
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from .. import audit
@@ -45,9 +45,17 @@ def log_copy(request):
 @view_config(context=Unit, name="console-archive-copies", request_method=("GET", "HEAD"),
              renderer="stafett:templates/archive_copies/unit.pt", permission=P.ADMIN_UNIT)
 def unit_copies(request):
+    """The copies made in the unit, a page at a time, of the logs it holds and of those
+    that left it (R20)."""
     unit = request.context
-    return {"unit": unit, "tab": "archive_copies",
-            "copies": copies.copies_of_unit(unit.municipality, unit.id),
+    try:
+        page, after = copies.copies_of_unit(unit.municipality, unit.id,
+                                            after=request.GET.get("after"))
+    except ValueError:
+        raise HTTPBadRequest() from None
+    return {"unit": unit, "tab": "archive_copies", "copies": page,
+            "next_url": after and request.resource_url(unit, request.view_name,
+                                                       query={"after": after}),
             "link": lambda a: request.resource_url(unit, "console-archive-copy",
                                                    query={"copy": a.__name__})}
 
@@ -56,12 +64,9 @@ def unit_copies(request):
              permission=P.ADMIN_UNIT)
 def unit_copy(request):
     unit = request.context
-    name = request.params.get("copy")
-    found = [a for a in copies.copies_of_unit(unit.municipality, unit.id)
-             if a.__name__ == name]
-    if not found:
+    archived = copies.unit_copy(unit.municipality, unit.id, request.params.get("copy", ""))
+    if archived is None:
         raise HTTPNotFound()
-    archived = found[0]
     if not archived.produced:
         raise HTTPSeeOther(location=request.resource_url(unit, "console-archive-copies"))
     _journal_download(request, unit, archived)

@@ -78,6 +78,26 @@ def test_r35_an_unknown_copy_is_not_found(testapp, emma):
     login(testapp, "larer")
     testapp.get(emma["log"] + "archive-copy?copy=archive-x", status=404)
     testapp.get(emma["log"] + "archive-copy", status=303)
+    login(testapp, "rektor")
+    for name in ("archive-x", "", emma["copy"][:-1] + "9", "archive-../x-1"):
+        testapp.get(emma["unit"] + f"console-archive-copy?copy={name}", status=404)
+
+
+def test_r35_the_console_pages_through_copies_and_refuses_a_bad_cursor(
+        testapp, read_root, emma, monkeypatch):
+    monkeypatch.setattr(copies, "PAGE_SIZE", 1)
+    with read_root() as root:
+        log = root["demo"].logs[emma["id"]]
+        second = copies.make_yearly_copy(log).__name__
+    archive.WORKER.wait()
+    login(testapp, "rektor")
+    first_page = testapp.get(emma["unit"] + "console-archive-copies", status=200)
+    assert second in first_page.text and emma["copy"] not in first_page.text
+    next_url = re.search(r'href="([^"]*console-archive-copies\?after=[^"]*)"', first_page.text)
+    last_page = testapp.get(next_url[1].replace("&amp;", "&"), status=200)
+    assert emma["copy"] in last_page.text and "after=" not in last_page.text
+    for bad in ("x", "archive-a-2026", "archive-a-99999999999999999999"):
+        testapp.get(emma["unit"] + f"console-archive-copies?after={bad}", status=400)
 
 
 def test_r35_a_copy_not_yet_made_shows_being_made(testapp, read_root, monkeypatch, emma):

@@ -122,8 +122,79 @@ def test_r35_the_copies_of_a_log_and_of_a_unit(world):
     assert [a.reason for a in listed] == ["closed"]
     assert copies.find_copy(log, listed[0].__name__) is listed[0]
     assert copies.find_copy(log, "nothing") is None
-    assert copies.copies_of_unit(world.m, world.school.id) == listed
-    assert copies.copies_of_unit(world.m, world.kinder.id) == []
+    assert copies.copies_of_unit(world.m, world.school.id) == (listed, None)
+    assert copies.copies_of_unit(world.m, world.kinder.id) == ([], None)
+    assert copies.unit_copy(world.m, world.school.id, listed[0].__name__) is listed[0]
+    assert copies.unit_copy(world.m, world.kinder.id, listed[0].__name__) is None
+    assert copies.unit_copy(world.m, world.school.id, "archive-x-2026") is None
+
+
+def _to_kindergarten(world, log, concern_ids=()):
+    from stafett.models import Transfer
+
+    transfer = propose_transfer(log, Transfer(
+        TransferKind.UNIT, "Barnet bytter tjeneste.", world.holder.uid,
+        world.holder.employee_id, to_employee_id=world.kinder_holder.employee_id,
+        concern_ids=list(concern_ids)), world.holder)
+    fire(transfer, "consent", world.holder,
+         consent_id=world.consent(log, scope=ConsentScope.TRANSFER).id)
+    fire(transfer, "accept", world.kinder_holder)
+
+
+def test_r20_copies_made_in_a_unit_stay_with_it_when_the_log_moves_to_another(world):
+    """A copy made before the move holds the concerns the family kept back: the receiving
+    unit neither lists nor downloads it; the sending unit's console keeps it."""
+    log = world.active()
+    chosen, kept_back = world.concern(log, "Lesing."), world.concern(log, "Søvn hjemme.")
+    _set_started(world, log, dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+    copies.yearly_copies(world.m, TODAY)
+    [yearly] = log.archives.values()
+    _to_kindergarten(world, log, [chosen.id])
+    assert kept_back.id not in log.concerns and len(log.archives) == 0
+    assert copies.copies_of_log(log) == []
+    school, _ = copies.copies_of_unit(world.m, world.school.id)
+    assert sorted(a.reason for a in school) == ["change_of_service", "yearly"]
+    assert yearly in school and yearly.__parent__ is world.m
+    assert copies.copies_of_unit(world.m, world.kinder.id) == ([], None)
+    assert copies.unit_copy(world.m, world.kinder.id, yearly.__name__) is None
+    fire(log, "close", world.kinder_holder)  # the receiver's own copies are its own
+    assert [a.reason for a in copies.copies_of_log(log)] == ["closed"]
+    assert [a.reason for a in copies.copies_of_unit(world.m, world.kinder.id)[0]] == ["closed"]
+
+
+def test_r35_the_unit_list_comes_a_page_at_a_time_newest_first(world):
+    logs = [world.active() for _ in range(5)]
+    for log in logs:
+        fire(log, "close", world.holder)
+    made = sorted((a for log in logs for a in log.archives.values()),
+                  key=lambda a: a.created, reverse=True)
+    first, after = copies.copies_of_unit(world.m, world.school.id, size=2)
+    second, after2 = copies.copies_of_unit(world.m, world.school.id, after=after, size=2)
+    third, end = copies.copies_of_unit(world.m, world.school.id, after=after2, size=2)
+    assert first + second + third == made and end is None
+    assert after == first[-1].__name__
+    for bad in ("x", "archive-../..-1", "archive-a-99999999999999999999"):
+        try:
+            copies.copies_of_unit(world.m, world.school.id, after=bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def test_r20_the_evolve_step_files_every_copy_with_the_unit_that_made_it(world, root):
+    from BTrees.OOBTree import OOBTree
+
+    from stafett.storage import _archive_copies_by_unit
+
+    log = world.active()
+    fire(log, "close", world.holder)
+    [closed] = log.archives.values()
+    log.unit_id = world.kinder.id  # moved before copies stayed behind
+    world.m.copies_by_unit = OOBTree()
+    _archive_copies_by_unit(root)
+    assert len(log.archives) == 0 and closed.__parent__ is world.m
+    assert copies.copies_of_unit(world.m, world.school.id) == ([closed], None)
+    assert copies.copies_of_log(log) == []
 
 
 def test_r35_every_reason_has_a_name():
