@@ -157,3 +157,25 @@ def test_a_holder_of_many_logs_sees_a_page_of_them_and_can_ask_for_all(testapp, 
     all_link = page.html.find("a", string=f"Vis alle {held}")
     every = testapp.get(all_link["href"])
     assert len(every.html.select("section.card table.list")[0].select("tbody tr")) == held
+
+
+def test_the_consoles_archive_copies_read_the_units_own_not_the_municipalitys(
+        app, testapp, read_root, monkeypatch):
+    from stafett.services import archive
+
+    monkeypatch.setattr(archive.WORKER, "submit", lambda db, archived: None)  # HTML is enough
+    with read_root() as root:
+        m = root["demo"]
+        school = m.employee(root.accounts["rektor"].employee_id).unit_id
+        emma = next(log for log in m.logs.values() if log.subject.name == "Emma Nordmann")
+        archive.archive_for_sending_unit(emma)
+    url = f"/demo/units/{school}/console-archive-copies"
+    login(testapp, "rektor")
+    quiet = _loads(app, testapp, url)
+    with read_root() as root:
+        _busy_logs(root, 100)  # in the kindergarten, each leaving a copy there
+        for log in list(root["demo"].logs.values()):
+            if log.subject.name.startswith("Elev "):
+                archive.archive_for_sending_unit(log)
+    busy = _loads(app, testapp, url)
+    assert busy <= quiet + 6, (quiet, busy)
