@@ -123,13 +123,14 @@ def record_request_read(request, log_request, principals) -> None:
         unit=log_request.unit.id)
 
 
-def record_import_read(request, unit, manifest: dict) -> None:
+def record_import_read(request, unit, manifest: dict, leads: bool) -> None:
     """A read of an export file's child before it is a log here (the import's preview): as
-    a log's read, with the sender's transfer in place of the log."""
+    a log's read, with the sender's transfer in place of the log; the basis is leading the
+    unit or receiving the log as its holder."""
     request.access_journal.for_municipality(unit.municipality.id).append(
         "read", log=None, object=manifest.get("transfer_id"), object_kind="exportfile",
-        view=request.view_name or "", actor=request.identity.uid, basis=("leader",),
-        unit=unit.id)
+        view=request.view_name or "", actor=request.identity.uid,
+        basis=("leader",) if leads else ("receiver",), unit=unit.id)
 
 
 def record_denied(request) -> None:

@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     RESET_PRACTICE = "reset_practice"  # its leaders put the fictive families back (R43)
     ARCHIVE_COPIES = "archive_copies"  # list and download a log's archive copies (R35)
     HAND_OUT = "hand_out"  # files for someone without Stafett: plan, receiver PDF (R23, R38)
+    IMPORT_LOG = "import_log"  # a log from another Stafett: the unit's leader or a holder (R23)
     SYSTEM = "system"  # scheduled jobs only (consent expiry)
 
 
@@ -51,6 +52,7 @@ HOLDER, LEADER, GUARDIAN, SUBJECT = "role:holder", "role:leader", "role:guardian
 ACTOR, READER, PARTIAL_READER = "role:actor", "role:reader", "role:partial_reader"
 RECEIVER, SUPERUSER = "role:receiver", "role:superuser"
 MAY_HOLD = "role:may_hold"
+UNIT_HOLDER = "role:unit_holder"  # staff of this unit who may hold a log
 LEADS_A_UNIT = "role:leads_a_unit"  # a unit leader, wherever in the municipality
 TRAINEE = "role:trainee"  # staff of the real municipality, or anyone in the practice one
 PRACTICE_LEADER = "role:practice_leader"  # a leader or superuser of a practice municipality

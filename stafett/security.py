@@ -33,6 +33,7 @@ from .permissions import (  # noqa: F401 - the scheme, by the names its users kn
     SUPERUSER,
     SYSTEM_PRINCIPAL,
     TRAINEE,
+    UNIT_HOLDER,
     P,
     Permission,
 )
@@ -105,8 +106,11 @@ def _employee_roles(employee, municipality, context, log) -> set[str]:
         if employee.is_leader or SUPERUSER in roles:
             roles.add(PRACTICE_LEADER)
     unit = find_parent(context, Unit)
-    if unit is not None and employee.is_leader and employee.unit_id == unit.id:
-        roles.add(LEADER)
+    if unit is not None and employee.unit_id == unit.id:
+        if employee.is_leader:
+            roles.add(LEADER)
+        if employee.may_hold:
+            roles.add(UNIT_HOLDER)
     if log is None:
         return roles
     if log.holder_id == employee.id:

@@ -128,7 +128,10 @@ class Unit(Resource):
         self.employees = attach(self, "employees", Container())
         self.add_request_queue()
 
-    __acl__ = [("Allow", "role:leader", ("admin_unit", "audit"))]
+    # R23: a log from another Stafett is taken in by the leader, naming its holder, or by
+    # one of the unit's staff who may hold it, as its holder.
+    __acl__ = [("Allow", "role:leader", ("admin_unit", "audit", "import_log")),
+               ("Allow", "role:unit_holder", ("import_log",))]
 
     def __getitem__(self, name: str):
         if name == "employees":

@@ -349,8 +349,8 @@ TOPICS: dict[str, Help] = {
             "You are the holder until the receipt comes back. Then the log here is closed."
         )),
         _("help_ex_3", default=(
-            "A leader who gets a file checks who sent it. Then the leader names a holder, or "
-            "says no and why."
+            "A leader or holder who gets a file checks who sent it. The leader names a "
+            "holder; a holder takes the log on. Or they say no and why."
         )),
     ),
     "transfer_answer": Help(

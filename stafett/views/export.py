@@ -4,11 +4,12 @@ The sender: propose a transfer to another installation, download the export file
 family has consented (POST, journaled), upload the receiver's signed receipt. The receiver's
 server may instead post the receipt to ``/export-receipt`` (bad input 400, unknown 404).
 
-The receiver: a unit leader uploads the file; it is checked in full before anything else
-(``services.import_package``), refused with 400 and the reason, or shown with the child,
-the concerns and the sender's fingerprint; the leader accepts, naming a holder, or
-declines. Between the preview and the decision the file waits in the session's upload
-folder, never in the database; the receipt waits there for its download as well.
+The receiver: a unit leader, or one of the unit's staff who may hold a log, uploads the
+file; it is checked in full before anything else (``services.import_package``), refused
+with 400 and the reason, or shown with the child, the concerns and the sender's
+fingerprint. The leader accepts naming a holder, the staff member accepts as its holder,
+or either declines. Between the preview and the decision the file waits in the session's
+upload folder, never in the database; the receipt waits there for its download as well.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..security import Permission as P
 from ..services import import_package as ip
 from ..workflows import export as wx
 from ..workflows import propose_transfer
+from .admin import acting_employee
 from .downloads import file_response
 from .formview import FORM_PAGE, FormView
 from .read_journal import journal_read
@@ -150,7 +152,16 @@ def _waiting_path(request, kind: str, uid: str) -> str | None:
     return uploads._path(f"{kind}{uid}") if uid.isalnum() else None
 
 
-def _holders(unit) -> list:
+def _leads(request) -> bool:
+    return bool(request.has_permission(P.ADMIN_UNIT, request.context))
+
+
+def _holders(request) -> list:
+    """Whom the log may go to: the leader names any of the unit's staff who may hold; one
+    of them takes it on as its holder."""
+    unit = request.context
+    if not _leads(request):
+        return [acting_employee(request)]
     return [e for e in unit.employees.values() if e.active and e.may_hold]
 
 
@@ -158,6 +169,7 @@ def _page(request, status: int = 200, **values):
     values = {"unit": request.context, "package": None, "uid": "", "error": None,
               "own_fingerprint": _own_fingerprint(request.root),
               "receipt_uid": request.GET.get("receipt", ""), "holders": [],
+              "leads": _leads(request),
               "forms": [(v, t) for v, t in FORM_CHOICES if v != ConsentForm.SCANNED],
               **values}
     response = render_to_response(IMPORT_PAGE, values, request=request)
@@ -178,7 +190,7 @@ def _refused(request, refusal: DomainError):
     return _page(request, 400, error=request.translate(message_for(refusal)))
 
 
-@view_config(context=Unit, name="import-log", permission=P.ADMIN_UNIT)
+@view_config(context=Unit, name="import-log", permission=P.IMPORT_LOG)
 def import_log_page(request):
     """GET: the upload form. POST: the file checked, and shown for a decision."""
     if request.method != "POST":
@@ -191,8 +203,8 @@ def import_log_page(request):
     uid = secrets.token_hex(16)
     with open(_waiting_path(request, "import", uid), "wb") as out:
         out.write(data)
-    audit.record_import_read(request, request.context, package.manifest)
-    return _page(request, package=package, uid=uid, holders=_holders(request.context))
+    audit.record_import_read(request, request.context, package.manifest, _leads(request))
+    return _page(request, package=package, uid=uid, holders=_holders(request))
 
 
 def _waiting_package(request):
@@ -205,7 +217,7 @@ def _waiting_package(request):
 
 
 @view_config(context=Unit, name="import-log-decide", request_method="POST",
-             permission=P.ADMIN_UNIT)
+             permission=P.IMPORT_LOG)
 def import_log_decide(request):
     """R10, R20, R23: accept (a holder named, the consent recorded) or decline (a reason)."""
     unit, settings = request.context, request.registry.settings
@@ -213,7 +225,7 @@ def import_log_decide(request):
         path, package = _waiting_package(request)
         if request.POST.get("decision") == "accept":
             holder = unit.municipality.employee(request.POST.get("holder_id", ""))
-            if holder is None or holder not in _holders(unit):
+            if holder is None or holder not in _holders(request):
                 raise ip.PackageRefused("export_choose_holder")
             form = request.POST.get("form", ConsentForm.DIGITAL)
             if form not in (ConsentForm.DIGITAL, ConsentForm.ORAL):
@@ -272,7 +284,7 @@ def send_receipt(url: str, receipt: bytes) -> bool:
 
 
 @view_config(context=Unit, name="import-receipt", request_method="POST",
-             permission=P.ADMIN_UNIT)
+             permission=P.IMPORT_LOG)
 def download_receipt(request):
     path = _waiting_path(request, "receipt", request.POST.get("receipt", ""))
     if path is None or not os.path.exists(path):

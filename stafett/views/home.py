@@ -39,7 +39,8 @@ def my_logs(request):
     municipality = request.app_root.get(account.municipality)
     if municipality is None:
         return {"groups": [], "news": [], "municipality": None, "attention": [], "incoming": [],
-                "can_create": False, "unit_consents_url": None, "incoming_more_url": None,
+                "can_create": False, "import_url": None, "unit_consents_url": None,
+                "incoming_more_url": None,
                 "requests": [], "requests_waiting": None, "request_state": state_text,
                 **session_limits(request)}
     ids = _my_log_ids(account, municipality)
@@ -53,10 +54,19 @@ def my_logs(request):
             "unit_consents_url": unit_consents_url,
             "incoming": incoming, "incoming_more_url": incoming_more_url,
             "can_create": request.has_permission(Permission.CREATE_LOG, municipality),
+            "import_url": _import_url(request, employee),
             "requests": _my_requests(request, account),
             "requests_waiting": _requests_waiting(request, municipality, employee),
             "request_state": state_text,
             **session_limits(request)}
+
+
+def _import_url(request, employee) -> str | None:
+    """R23: a log sent from another Stafett is taken in at the person's own unit."""
+    unit = employee.unit if employee is not None else None
+    if unit is None or not request.has_permission(Permission.IMPORT_LOG, unit):
+        return None
+    return request.resource_url(unit, "import-log")
 
 
 REQUESTS_SHOWN = 20

@@ -96,7 +96,7 @@ def nordby(read_root):
     with read_root() as root:
         world = World(root, slug="nordby")
         password = root.accounts["larer"].password_hash
-        for username in ("leader", "holder", "holder2"):
+        for username in ("leader", "holder", "holder2", "actor", "kholder"):
             root.accounts[username].password_hash = password
         return {"unit": f"/nordby/units/{world.school.id}/",
                 "holder_id": world.emp(world.holder).id}
@@ -135,14 +135,62 @@ def test_bad_files_are_refused_with_the_reason_and_nothing_stored(testapp, read_
         assert len(root["nordby"].logs) == before
 
 
-def test_only_a_unit_leader_imports(testapp, read_root, nordby, app):
+def test_only_the_units_leader_and_its_staff_who_may_hold_import(testapp, read_root,
+                                                                   nordby, app):
+    """R23: another unit's holder, staff who may not hold, the family and another
+    municipality's staff are refused the page and every POST behind it."""
     import webtest
 
-    for username in ("forelder", "larer", "holder"):
+    for username in ("forelder", "larer", "actor", "kholder"):
         client = webtest.TestApp(app)
         login(client, username)
+        token = csrf_token(client.get("/"))
         assert client.get(nordby["unit"] + "import-log",
                           expect_errors=True).status_int in (403, 404), username
+        for name in ("import-log", "import-log-decide", "import-receipt"):
+            assert client.post(nordby["unit"] + name, {"csrf_token": token},
+                               expect_errors=True).status_int in (403, 404), (username, name)
+        assert nordby["unit"] + "import-log" not in client.get("/").text
+    for username in ("leader", "holder"):
+        client = webtest.TestApp(app)
+        login(client, username)
+        home = client.get("/")
+        assert client.get(home.html.find("a", string="Ta imot en logg fra et annet Stafett")
+                          ["href"]).status_int == 200
+
+
+def test_r23_a_holder_takes_the_log_on_as_its_holder_and_names_no_other(
+        testapp, read_root, nordby, app, access):
+    import webtest
+
+    url, transfer_url, chosen_id, _o = _propose(testapp, read_root)
+    data = _export(testapp, url, transfer_url)
+    holder = webtest.TestApp(app)
+    login(holder, "holder")
+    preview = _upload(holder, nordby["unit"], data, 200)
+    assert "Du blir stafettholder for loggen." in preview.text
+    assert 'name="holder_id"' in preview.text and 'id="holder_id"' not in preview.text
+    assert 'class="tabs"' not in preview.text  # the leader's console is not theirs
+    form = next(f for f in preview.forms.values() if f.get("decision", default=None)
+                and f["decision"].value == "accept")
+    with read_root() as root:
+        own = root.accounts["holder"].employee_id
+        other = root.accounts["holder2"].employee_id
+    form["holder_id"].force_value(other)  # another holder: refused, nothing stored
+    refused = form.submit(status=400)
+    assert "Velg en stafettholder i enheten din." in refused.text
+    with read_root() as root:
+        assert not [g for g in root["nordby"].logs.values()
+                    if g.subject.name == "Emma Nordmann"]
+    reads = [e for _k, e in app.registry.access_journal.for_municipality("nordby")
+             .of_kind("read") if e.get("object_kind") == "exportfile"]
+    assert reads and reads[-1]["basis"] == ("receiver",)
+    form["holder_id"].force_value(own)
+    form.submit(status=303)
+    with read_root() as root:
+        (imported,) = [g for g in root["nordby"].logs.values()
+                       if g.subject.name == "Emma Nordmann"]
+        assert imported.holder_id == own and list(imported.concerns.keys()) == [chosen_id]
 
 
 def test_import_then_receipt_upload_accepts_the_transfer(testapp, read_root, nordby, app):
