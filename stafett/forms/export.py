@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import colander
-import deform
 
 from ..i18n import _
-from .log_lifecycle import _concern_validator, _concern_widget
-from .validators import line, strip, text
+from .log_lifecycle import transfer_concerns_node, transfer_reason_node
+from .validators import line, strip
 
 
 class TransferElsewhereSchema(colander.MappingSchema):
@@ -17,10 +16,5 @@ class TransferElsewhereSchema(colander.MappingSchema):
     receiver = colander.SchemaNode(colander.String(), title=_(
         "ex_receiver", default="Receiving municipality and service"),
         preparer=strip, validator=line(min_length=2))
-    reason = colander.SchemaNode(colander.String(), title=_("lc_transfer_reason",
-                                                            default="Reason"),
-                                 preparer=strip, validator=text(min_length=3),
-                                 widget=deform.widget.TextAreaWidget(rows=3))
-    concern_ids = colander.SchemaNode(colander.Set(), title=_(
-        "lc_transfer_concerns", default="Concerns that go along (none ticked: all)"),
-        missing=(), widget=_concern_widget, validator=_concern_validator)
+    reason = transfer_reason_node()
+    concern_ids = transfer_concerns_node()

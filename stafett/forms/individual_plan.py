@@ -7,14 +7,8 @@ import colander
 import deform
 
 from ..i18n import _
-from .log_lifecycle import transfer_consent_schema
+from .log_lifecycle import concern_widget, transfer_consent_schema
 from .validators import line, only, strip, text
-
-
-@colander.deferred
-def _concern_widget(node, kw):
-    return deform.widget.CheckboxChoiceWidget(
-        values=[(c.id, c.text) for c in kw["log"].concerns.values()])
 
 
 @colander.deferred
@@ -39,7 +33,7 @@ def plan_schema() -> colander.Schema:
             missing="", preparer=strip, validator=line()),
         colander.SchemaNode(colander.Set(), name="concern_ids", title=_(
             "plan_concerns", default="Concerns that go along (the family chooses)"),
-            widget=_concern_widget, validator=_concern_validator),
+            widget=concern_widget, validator=_concern_validator),
     ]
     for index, node in enumerate(fields):
         schema.insert(index, node)

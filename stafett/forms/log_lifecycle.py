@@ -305,13 +305,13 @@ class WithdrawConsentSchema(colander.MappingSchema):
 
 # -- read grants --------------------------------------------------------------------------
 @colander.deferred
-def _concern_widget(node, kw):
+def concern_widget(node, kw):
     return deform.widget.CheckboxChoiceWidget(
         values=[(c.id, c.text) for c in kw["log"].concerns.values()])
 
 
 @colander.deferred
-def _concern_validator(node, kw):
+def concern_validator(node, kw):
     return only(kw["log"].concerns.keys())
 
 
@@ -370,7 +370,7 @@ class GrantSchema(colander.MappingSchema):
         validator=_consent_validator)
     concern_ids = colander.SchemaNode(colander.Set(), title=_(
         "lc_grant_concerns", default="Concerns (none ticked: the whole log)"), missing=(),
-        widget=_concern_widget, validator=_concern_validator)
+        widget=concern_widget, validator=concern_validator)
     purpose = colander.SchemaNode(colander.String(), title=_("lc_purpose", default="Purpose"),
                                   preparer=strip, validator=text(500, min_length=3),
                                   widget=deform.widget.TextAreaWidget(rows=2))
@@ -387,7 +387,7 @@ def _narrowed_concerns_validator(node, kw):
 class NarrowGrantSchema(colander.MappingSchema):
     concern_ids = colander.SchemaNode(colander.Set(), title=_(
         "lc_grant_concerns_narrow", default="Concerns the employee may still read"),
-        widget=_concern_widget, validator=_narrowed_concerns_validator)
+        widget=concern_widget, validator=_narrowed_concerns_validator)
 
 
 # -- closing and transfers ----------------------------------------------------------------
@@ -437,6 +437,19 @@ def _receiving_unit_validator(node, kw):
     return one_of(u for u, _n in _receiving_units(kw))
 
 
+def transfer_reason_node() -> colander.SchemaNode:
+    return colander.SchemaNode(colander.String(), title=_("lc_transfer_reason", default="Reason"),
+                               preparer=strip, validator=text(min_length=3),
+                               widget=deform.widget.TextAreaWidget(rows=3))
+
+
+def transfer_concerns_node() -> colander.SchemaNode:
+    """R20: the concerns that go along, as the family agrees."""
+    return colander.SchemaNode(colander.Set(), title=_(
+        "lc_transfer_concerns", default="Concerns that go along (none ticked: all)"),
+        missing=(), widget=concern_widget, validator=concern_validator)
+
+
 class TransferSchema(colander.MappingSchema):
     """R19-R21: to a named employee, or to the leader of the receiving unit; another
     municipality's employees and units are listed with its name."""
@@ -452,13 +465,8 @@ class TransferSchema(colander.MappingSchema):
     to_unit_id = colander.SchemaNode(colander.String(), title=_(
         "lc_to_unit", default="Or the receiving unit (its leader names the holder)"),
         missing="", widget=_receiving_unit_widget, validator=_receiving_unit_validator)
-    reason = colander.SchemaNode(colander.String(), title=_("lc_transfer_reason",
-                                                            default="Reason"),
-                                 preparer=strip, validator=text(min_length=3),
-                                 widget=deform.widget.TextAreaWidget(rows=3))
-    concern_ids = colander.SchemaNode(colander.Set(), title=_(
-        "lc_transfer_concerns", default="Concerns that go along (none ticked: all)"),
-        missing=(), widget=_concern_widget, validator=_concern_validator)
+    reason = transfer_reason_node()
+    concern_ids = transfer_concerns_node()
 
     def validator(self, node, value) -> None:
         if not value["to_employee_id"] and not value["to_unit_id"]:
