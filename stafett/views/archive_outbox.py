@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ..i18n import _
+from ..messages import name_of
 from ..models.org import Municipality, Unit
 from ..security import Permission
 from ..services.archive_delivery import deliver_entry, outbox_of
@@ -29,20 +30,15 @@ ERRORS = {
     "archive_transport_off": _("ad_error_transport_off",
                                default="Delivery to the archive is turned off."),
 }
-REASONS = {
-    "closed": _("ad_reason_closed", default="The log was closed"),
-    "change_of_service": _("ad_reason_change_of_service", default="Change of service"),
-    "yearly": _("ad_reason_yearly", default="Yearly copy"),
-    "before_deletion": _("ad_reason_before_deletion", default="Before deletion"),
-}
 
 
 def _rows(request, entries) -> list[dict]:
-    def word(table, code):
-        return request.translate(table[code]) if code in table else (code or "")
+    def error(code):
+        return request.translate(ERRORS[code]) if code in ERRORS else (code or "")
 
-    return [{"key": e.key, "log_id": e.log_id, "reason": word(REASONS, e.reason),
-             "created": e.created, "attempts": e.attempts, "error": word(ERRORS, e.error),
+    return [{"key": e.key, "log_id": e.log_id,
+             "reason": request.translate(name_of("copy_reason", e.reason)),
+             "created": e.created, "attempts": e.attempts, "error": error(e.error),
              "next_try": e.next_try, "detached": e.archived.__parent__ is None}
             for e in entries]
 

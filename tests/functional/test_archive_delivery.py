@@ -99,6 +99,7 @@ def test_an_undelivered_copy_waits_the_leader_sees_it_and_tries_again(app_withou
     login(leader, "rektor")
     page = leader.get(unit + "console-archive")
     assert log_id in page.text and "Mappen arkivet henter fra, finnes ikke." in page.text
+    assert "Loggen ble avsluttet" in page.text  # why the copy was made, in words
     assert "Emma" not in page.text and fnr not in page.text  # the log's id stands for the child
     assert "Til arkivet" in leader.get(unit + "console").text  # the tab
 
