@@ -34,12 +34,7 @@ def log_copy(request):
     name = request.params.get("copy")
     if not name:
         raise HTTPSeeOther(location=request.resource_url(log, "archive-copies"))
-    archived = copies.find_copy(log, name)
-    if archived is None:
-        raise HTTPNotFound()
-    if not archived.produced:  # being made: the list says so
-        raise HTTPSeeOther(location=request.resource_url(log, "archive-copies"))
-    return file_response(archived.blob.data, archived.filename, "application/pdf")
+    return _pdf(request, copies.find_copy(log, name), "archive-copies")
 
 
 @view_config(context=Unit, name="console-archive-copies", request_method=("GET", "HEAD"),
@@ -65,11 +60,18 @@ def unit_copies(request):
 def unit_copy(request):
     unit = request.context
     archived = copies.unit_copy(unit.municipality, unit.id, request.params.get("copy", ""))
+    response = _pdf(request, archived, "console-archive-copies")
+    _journal_download(request, unit, archived)
+    return response
+
+
+def _pdf(request, archived, list_name: str):
+    """The copy's PDF; a copy still being made sends the reader back to the list, which
+    says so."""
     if archived is None:
         raise HTTPNotFound()
     if not archived.produced:
-        raise HTTPSeeOther(location=request.resource_url(unit, "console-archive-copies"))
-    _journal_download(request, unit, archived)
+        raise HTTPSeeOther(location=request.resource_url(request.context, list_name))
     return file_response(archived.blob.data, archived.filename, "application/pdf")
 
 
