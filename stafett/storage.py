@@ -177,6 +177,19 @@ def _yearly_copies_due(root: AppRoot) -> None:
             municipality.index.reindex(log, only=(YEARLY_FIELD,))
 
 
+def _archive_outbox_by_unit_and_log(root: AppRoot) -> None:
+    """Every municipality has its archive outbox (those made since the outbox came got one
+    with their first copy), its entries found by unit and by log."""
+    from .models.archive_outbox import ArchiveOutbox
+
+    for municipality in root.values():
+        outbox = getattr(municipality, "archive_outbox", None)
+        if outbox is None:
+            municipality.archive_outbox = ArchiveOutbox()
+        else:
+            outbox.index_entries()
+
+
 def _archive_copies_by_unit(root: AppRoot) -> None:
     """R20, R35: every copy is listed for the unit that made it. A copy that stayed with a
     log when it moved to another unit goes back to the unit that made it."""
@@ -209,7 +222,8 @@ EVOLVE_STEPS: list[Callable[[AppRoot], None]] = [_index_employees_by_fnr,
                                                  _outbox_in_lanes,
                                                  _yearly_copies_due,
                                                  _archive_outbox_per_municipality,
-                                                 _archive_copies_by_unit]
+                                                 _archive_copies_by_unit,
+                                                 _archive_outbox_by_unit_and_log]
 
 
 def app_root(conn) -> AppRoot:
@@ -329,6 +343,24 @@ def back_off(event) -> None:
     meet again at once (full jitter)."""
     attempt = getattr(event.request, "retry_attempt", 0)
     time.sleep(random.uniform(0, RETRY_BASE_SECONDS * 2 ** attempt))
+
+
+def in_own_transaction(db, work, attempts: int = 5, gave_up=None):
+    """``work(conn)`` in a transaction of its own on a connection of its own, for a writer
+    outside a request (a worker thread, a nightly step): retried with a random wait when it
+    meets another writer; ``gave_up`` after the last attempt."""
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        for attempt in range(attempts):
+            try:
+                with manager:
+                    return work(conn)
+            except RETRYABLE_ERRORS:
+                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+        return gave_up
+    finally:
+        conn.close()
 
 
 def includeme(config) -> None:

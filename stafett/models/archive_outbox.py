@@ -62,10 +62,18 @@ class OutboxEntry(Persistent):
 
 
 class ArchiveOutbox(Persistent):
-    """key -> OutboxEntry, oldest first."""
+    """key -> OutboxEntry, oldest first; and the same entries by unit and by log, so a unit's
+    list and a log's deletion read their own entries, not the municipality's."""
 
     def __init__(self) -> None:
         self.entries = OOBTree()
+        self.index_entries()
+
+    def index_entries(self) -> None:
+        self.by_unit = OOBTree()  # (unit id, key) -> entry
+        self.by_log = OOBTree()  # (log id, key) -> entry
+        for entry in self.entries.values():
+            self._index(entry)
 
     @staticmethod
     def new_key(at: dt.datetime | None = None) -> str:
@@ -73,24 +81,31 @@ class ArchiveOutbox(Persistent):
 
     def add(self, entry: OutboxEntry) -> None:
         self.entries[entry.key] = entry
+        self._index(entry)
+
+    def _index(self, entry: OutboxEntry) -> None:
+        self.by_unit[(entry.unit_id or "", entry.key)] = entry
+        self.by_log[(entry.log_id or "", entry.key)] = entry
 
     def get(self, key: str):
         return self.entries.get(key)
 
     def remove(self, key: str) -> None:
-        self.entries.pop(key, None)
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.by_unit.pop((entry.unit_id or "", key), None)
+            self.by_log.pop((entry.log_id or "", key), None)
 
     def values(self):
         return self.entries.values()
 
-    def keys(self):
-        return self.entries.keys()
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
     def for_log(self, log_id: str) -> list[OutboxEntry]:
-        return [e for e in self.entries.values() if e.log_id == log_id]
+        return list(self.by_log.values(*_range(log_id)))
 
     def for_unit(self, unit_id: str) -> list[OutboxEntry]:
-        return [e for e in self.entries.values() if e.unit_id == unit_id]
+        return list(self.by_unit.values(*_range(unit_id)))
+
+
+def _range(first: str) -> tuple[tuple, tuple]:
+    """The keys ``(first, <any key>)``: every entry key is shorter than the bound's."""
+    return (first or "",), (first or "", "\uffff")

@@ -8,6 +8,7 @@ from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
+from .archive_outbox import ArchiveOutbox
 from .base import Container, DomainError, Resource, attach, new_id, utcnow
 from .identity import validate_fnr
 
@@ -67,6 +68,7 @@ class Municipality(Resource):
         self.archive_copies = OOBTree()
         self.pending_archives = OOBTree()  # name -> ArchivedPdf still waiting for its PDF
         self.copies_by_unit = OOBTree()  # models.log.unit_copy_key -> every ArchivedPdf
+        self.archive_outbox = ArchiveOutbox()  # copies on their way to the municipal archive
         self.log_requests_by_asker = OOBTree()  # username -> OOTreeSet of (unit, request)
 
     # The superuser runs units and leaders (R1), never a unit's children: a unit's console

@@ -4,21 +4,18 @@ log (at closing, at a change of service, before deletion) and a meeting's agreed
 from __future__ import annotations
 
 import os
-import random
-import time
 
-import transaction
 from chameleon import PageTemplateLoader
 from pyramid.i18n import TranslationString
 
-from ..formatting import formatter, oslo
+from ..formatting import formatter
 from ..i18n import DEFAULT_LOCALE, localizer, translated
 from ..messages import name_of
 from ..models.base import find_parent, utcnow
 from ..models.files import StoredFile
 from ..models.log import ARCHIVE_NAME_TIME, ArchivedPdf, Log
 from ..models.org import Municipality
-from ..storage import RETRYABLE_ERRORS
+from ..storage import in_own_transaction
 from . import archive_delivery
 from .background import BackgroundWorker
 
@@ -101,8 +98,7 @@ def produce(archived: ArchivedPdf) -> None:
     """Make the PDF of a copy written as HTML (in the caller's transaction)."""
     if archived.produced:
         return
-    filename = f"stafettlogg-{archived.log_id}-{oslo(archived.created):%Y%m%d}.pdf"
-    archived.blob = StoredFile(render_pdf(archived.html), filename)
+    archived.blob = StoredFile(render_pdf(archived.html), archived.filename)
     archived.html = None
     archive_delivery.enqueue(archived)  # to the municipal archive (R35)
     pending = getattr(find_parent(archived, Municipality), "pending_archives", None)
@@ -152,20 +148,12 @@ class ArchiveWorker(BackgroundWorker):
         self._produce(*job)
 
     def _produce(self, db, oid) -> None:
-        manager = transaction.TransactionManager()
-        conn = db.open(transaction_manager=manager)
-        try:
-            for attempt in range(self.ATTEMPTS):
-                try:
-                    with manager:
-                        archived = conn.get(oid)
-                        if _still_waiting(archived):
-                            produce(archived)
-                    return
-                except RETRYABLE_ERRORS:
-                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
-        finally:
-            conn.close()
+        def make(conn) -> None:
+            archived = conn.get(oid)
+            if _still_waiting(archived):
+                produce(archived)
+
+        in_own_transaction(db, make, self.ATTEMPTS)
 
 
 WORKER = ArchiveWorker()

@@ -16,28 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
-import time
 
 import transaction
 
 from ..models.archive_outbox import ArchiveOutbox, OutboxEntry
 from ..models.base import find_parent, utcnow
 from ..models.org import Municipality
-from ..storage import RETRYABLE_ERRORS, app_root
+from ..storage import app_root, in_own_transaction
 from . import archive_transport, noark
 from .archive_transport import TransportError
 from .background import BackgroundWorker
 
 _log = logging.getLogger(__name__)
 ATTEMPTS = 5
-
-
-def outbox_of(municipality, create: bool = False) -> ArchiveOutbox | None:
-    outbox = getattr(municipality, "archive_outbox", None)
-    if outbox is None and create:
-        outbox = municipality.archive_outbox = ArchiveOutbox()
-    return outbox
 
 
 def queued(municipality) -> bool:
@@ -50,7 +41,7 @@ def enqueue(archived) -> OutboxEntry | None:
     municipality = find_parent(archived, Municipality)
     if not queued(municipality) or not archived.produced:
         return None
-    outbox = outbox_of(municipality, create=True)
+    outbox = municipality.archive_outbox
     if any(e.archived is archived for e in outbox.for_log(archived.log_id)):
         return None
     log = _log_of(municipality, archived)
@@ -88,37 +79,26 @@ def _log_of(municipality, archived):
 
 # -- deleting a log (R17) ----------------------------------------------------------------------
 def undelivered(municipality, log_id: str) -> list[OutboxEntry]:
-    outbox = outbox_of(municipality)
-    return outbox.for_log(log_id) if outbox is not None else []
+    return municipality.archive_outbox.for_log(log_id)
 
 
 def waiting_for_archive(log) -> int:
     """How many copies of ``log`` are still to be delivered (they outlive its deletion)."""
+    from .copies import all_copies_of_log  # copies -> archive -> this module
+
     municipality = log.municipality
     if not queued(municipality):
         return 0
     waiting = len(undelivered(municipality, log.id))
-    copies = [*log.archives.values(), *_sending_unit_copies(municipality, log.id)]
-    return waiting + sum(1 for copy in copies if not copy.produced)
+    return waiting + sum(1 for copy in all_copies_of_log(log) if not copy.produced)
 
 
-def _sending_unit_copies(municipality, log_id: str) -> list:
-    import datetime
-
-    latest = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    return list(municipality.archive_copies.values((log_id,), (log_id, latest)))
-
-
-def keep_until_delivered(municipality, log_id: str) -> int:
+def keep_until_delivered(municipality, log_id: str) -> None:
     """Called while a log is erased: its queued copies are detached from the log and keep
-    only their PDF (and the entry its part) until delivered. Returns how many are kept."""
-    kept = 0
+    only their PDF (and the entry its part) until delivered."""
     for entry in undelivered(municipality, log_id):
-        archived = entry.archived
-        archived.__parent__ = None
-        archived.html = None
-        kept += 1
-    return kept
+        entry.archived.__parent__ = None
+        entry.archived.html = None
 
 
 # -- delivering --------------------------------------------------------------------------------
@@ -137,35 +117,24 @@ def deliver_entry(municipality, entry: OutboxEntry, transport, now: dt.datetime 
         _log.warning("archive delivery failed: %s (attempt %d)", error.code, entry.attempts)
         return False
     archived.delivered_at = now
-    outbox_of(municipality).remove(entry.key)
+    municipality.archive_outbox.remove(entry.key)
     return True
 
 
 def deliver_now(db, slug: str, key: str, transport, *, only_due: bool = False) -> str:
     """One entry in a transaction of its own, retried on conflicts: ``delivered``,
     ``failed``, ``gone`` (delivered or erased meanwhile) or ``not_due``."""
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        for attempt in range(ATTEMPTS):
-            try:
-                with manager:
-                    municipality = app_root(conn).get(slug)
-                    outbox = outbox_of(municipality) if municipality is not None else None
-                    entry = outbox.get(key) if outbox is not None else None
-                    if entry is None:
-                        return "gone"
-                    if only_due and not entry.due(utcnow()):
-                        return "not_due"
-                    result = "delivered" if deliver_entry(municipality, entry,
-                                                          transport) else "failed"
-                return result
-            except RETRYABLE_ERRORS:
-                manager.abort()
-                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
-        return "failed"
-    finally:
-        conn.close()
+
+    def deliver(conn) -> str:
+        municipality = app_root(conn).get(slug)
+        entry = municipality.archive_outbox.get(key) if municipality is not None else None
+        if entry is None:
+            return "gone"
+        if only_due and not entry.due(utcnow()):
+            return "not_due"
+        return "delivered" if deliver_entry(municipality, entry, transport) else "failed"
+
+    return in_own_transaction(db, deliver, ATTEMPTS, gave_up="failed")
 
 
 def due_keys(db, now: dt.datetime | None = None) -> list[tuple[str, str]]:
@@ -178,9 +147,8 @@ def due_keys(db, now: dt.datetime | None = None) -> list[tuple[str, str]]:
             root = app_root(conn)
             due = []
             for slug, municipality in root.items():
-                outbox = outbox_of(municipality)
-                if outbox is not None:
-                    due += [(slug, e.key) for e in outbox.values() if e.due(now)]
+                due += [(slug, e.key) for e in municipality.archive_outbox.values()
+                        if e.due(now)]
             manager.abort()
         return due
     finally:

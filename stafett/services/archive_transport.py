@@ -14,8 +14,6 @@ import tempfile
 import weakref
 
 FOLDER = "folder"
-CODES = ("archive_folder_missing", "archive_folder_not_writable", "archive_write_failed",
-         "archive_transport_unknown", "archive_transport_off")
 
 
 class TransportError(Exception):

@@ -1,5 +1,5 @@
-"""One daemon thread per process working through a queue of jobs handed over after a
-commit (archive PDFs, deliveries to the archive). A job that fails is left for the nightly
+"""A daemon thread per kind of job (archive PDFs, deliveries to the archive), each working
+through its queue of jobs handed over after a commit. A job that fails is left for the nightly
 run, which does the same work again; the log line names the error's type, never a child."""
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from ..models.indexes import YEARLY_FIELD
 from ..models.log import ArchivedPdf, Log, unit_copy_key_of_name
 from . import archive
 
-REASONS = ("yearly", "change_of_service", "closed", "before_deletion")
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 PAGE_SIZE = 50
 

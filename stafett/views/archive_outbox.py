@@ -12,7 +12,7 @@ from ..i18n import _
 from ..messages import name_of
 from ..models.org import Municipality, Unit
 from ..security import Permission
-from ..services.archive_delivery import deliver_entry, outbox_of
+from ..services.archive_delivery import deliver_entry
 from .admin import back_to
 
 P = Permission
@@ -47,8 +47,7 @@ def _rows(request, entries) -> list[dict]:
              renderer="stafett:templates/admin/archive_outbox.pt", permission=P.ADMIN_UNIT)
 def console_archive(request):
     unit = request.context
-    outbox = outbox_of(unit.municipality)
-    entries = outbox.for_unit(unit.id) if outbox is not None else []
+    entries = unit.municipality.archive_outbox.for_unit(unit.id)
     return {"unit": unit, "tab": "archive", "rows": _rows(request, entries)}
 
 
@@ -58,8 +57,7 @@ def console_archive_retry(request):
     """Try one copy again now, in this request's transaction; its result is told."""
     unit = request.context
     municipality = unit.municipality
-    outbox = outbox_of(municipality)
-    entry = outbox.get(request.POST.get("entry", "")) if outbox is not None else None
+    entry = municipality.archive_outbox.get(request.POST.get("entry", ""))
     if entry is None or entry.unit_id != unit.id:
         raise HTTPNotFound()
     if deliver_entry(municipality, entry, request.registry.archive_transport):
@@ -80,8 +78,7 @@ def console_archive_retry(request):
 def municipality_archive(request):
     """The superuser's view of the whole municipality's undelivered copies, by unit."""
     municipality = request.context
-    outbox = outbox_of(municipality)
-    entries = list(outbox.values()) if outbox is not None else []
+    entries = list(municipality.archive_outbox.values())
     units = municipality.units
     return {"municipality": municipality,
             "rows": [{**row, "unit": units[e.unit_id].name if e.unit_id in units else ""}

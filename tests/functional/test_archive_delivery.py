@@ -128,16 +128,29 @@ def test_an_undelivered_copy_waits_the_leader_sees_it_and_tries_again(app_withou
 @pytest.mark.parametrize("username", ["larer", "forelder", "assistent", "helsesykepleier",
                                       "sara", "superbruker"])
 def test_other_roles_do_not_see_the_units_outbox(app, read_root, username):
-    with read_root() as root:
-        unit = f"/demo/units/{_emma(root).unit_id}/"
+    from stafett.models.archive_outbox import ArchiveOutbox, OutboxEntry
+    from stafett.models.files import StoredFile
+    from stafett.models.log import ArchivedPdf
+
+    with read_root() as root:  # a real entry waiting (added as enqueue would, no worker)
+        m, emma = root["demo"], _emma(root)
+        unit = f"/demo/units/{emma.unit_id}/"
+        archived = ArchivedPdf("closed", blob=StoredFile(b"%PDF-1.7", "x.pdf"),
+                               log_id=emma.id, unit_id=emma.unit_id)
+        archived.__parent__ = m
+        key = ArchiveOutbox.new_key()
+        m.archive_outbox.add(OutboxEntry(key, archived, municipality_name=m.name,
+                                         unit_name="", part_name="", part_fnr=""))
     other = webtest.TestApp(app)
     login(other, username)
     assert other.get(unit + "console-archive", expect_errors=True).status_int in (403, 404)
     page = other.get("/")
     assert other.post(unit + "console-archive-retry",
-                      {"entry": "x", "csrf_token": csrf_token(page)} if "csrf_token" in
-                      page.text else {"entry": "x"},
-                      expect_errors=True).status_int in (400, 403, 404)
+                      {"entry": key, "csrf_token": csrf_token(page)} if "csrf_token" in
+                      page.text else {"entry": key},
+                      expect_errors=True).status_int in (400, 403)
+    with read_root() as root:
+        assert root["demo"].archive_outbox.get(key).attempts == 0  # not tried
 
 
 def test_the_municipalitys_list_is_the_superusers_only(app):

@@ -197,8 +197,13 @@ def test_r20_the_evolve_step_files_every_copy_with_the_unit_that_made_it(world, 
     assert copies.copies_of_log(log) == []
 
 
-def test_r35_every_reason_has_a_name():
-    for reason in copies.REASONS:
+def test_r35_every_reason_has_a_name_and_an_archive_title():
+    from stafett.messages import COPY_REASON_NAMES
+    from stafett.services.noark import REASON_TITLES
+
+    assert set(COPY_REASON_NAMES) == set(REASON_TITLES) >= {
+        "yearly", "change_of_service", "closed", "before_deletion", "individual_plan"}
+    for reason in COPY_REASON_NAMES:
         assert str(name_of("copy_reason", reason)) != reason
 
 
