@@ -84,6 +84,27 @@ class SessionUploads:
     def preview_url(self, uid):
         return None
 
+    def put_bytes(self, name: str, data: bytes) -> str:
+        """A file kept for this session under a new id (an import waiting for a decision,
+        a receipt waiting for its download); old ones are forgotten as uploads are."""
+        uid = name + secrets.token_hex(16)
+        with open(self._path(uid), "wb") as out:
+            out.write(data)
+        self._forget_old()
+        return uid
+
+    def read_bytes(self, uid: str) -> bytes | None:
+        path = self._path(uid)
+        if path is None or not os.path.exists(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def discard(self, uid: str) -> None:
+        path = self._path(uid)
+        if path is not None and os.path.exists(path):
+            os.remove(path)
+
     def _forget_old(self) -> None:
         cutoff = time.time() - KEPT_SECONDS
         for name in os.listdir(self.folder):

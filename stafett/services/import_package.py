@@ -271,8 +271,19 @@ def _concern(data: dict, holder_id: str) -> Concern:
     return concern
 
 
+HISTORY_FIELDS = ("machine", "trigger", "source", "dest", "reason", "note")
+
+
 def build_log(package: Package, holder, actor_id: str) -> Log:
-    """The log as the file holds it, not yet stored (state ``new``)."""
+    """The log as the file holds it, not yet stored (state ``new``); what the schema lets
+    through but the model refuses (an id twice, an unknown code) refuses the file."""
+    try:
+        return _build_log(package, holder, actor_id)
+    except (KeyError, ValueError, TypeError):
+        raise PackageRefused("export_file_bad_content", member=ep.LOG) from None
+
+
+def _build_log(package: Package, holder, actor_id: str) -> Log:
     from ..models.files import pdf_upload
 
     content = package.content
@@ -305,7 +316,8 @@ def build_log(package: Package, holder, actor_id: str) -> Log:
             note.attachment = pdf_upload(package.members[n["attachment"]], n["attachment"])
         log.notes.add(note, n["id"])
     for record in content["history"]:
-        log.add_history({**record, "at": _time(record["at"]), "imported": True})
+        log.add_history({**{k: record.get(k) for k in HISTORY_FIELDS},
+                         "at": _time(record["at"])})
     return log
 
 
@@ -338,7 +350,7 @@ def read_receipt(data: bytes) -> dict:
         if body.get("format") != ep.RECEIPT_FORMAT or body.get("decision") not in (
                 "accepted", "declined"):
             raise ValueError("format")
-        if not isinstance(body.get("receipt_token"), str):
+        if not all(isinstance(body.get(k), str) for k in ("receipt_token", "transfer_id")):
             raise ValueError("token")
         public = Ed25519PublicKey.from_public_bytes(
             base64.b64decode(body["receiver"]["public_key"], validate=True))
@@ -349,6 +361,3 @@ def read_receipt(data: bytes) -> dict:
     body["fingerprint"] = ep.fingerprint(ep.public_bytes(public))
     return body
 
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -27,7 +27,7 @@ from ..models.transfer import Transfer, TransferKind
 from ..security import Permission
 from ..services import copies, stats
 from ..services.archive_delivery import waiting_for_archive
-from ..workflows import fire, give_consent, propose_transfer
+from ..workflows import fire, give_consent, one_change, propose_transfer
 from ..workflows.grants import SUPERVISOR, grant_read_access
 from .admin import acting_employee, back_to, error_text, flash_error, unit_log
 from .read_journal import journal_read
@@ -145,16 +145,16 @@ def reopen_log(request):
     """Record the guardians' new consent and reopen; if either is refused, neither stays."""
     unit = request.context
     log = unit_log(request, unit, request.POST.get("log"))
-    savepoint = request.tm.get().savepoint()
     try:
-        consent = Consent(_chosen_parties(request, log), _date(request.POST.get("date")),
-                          ConsentScope.REOPEN, expires=_date(request.POST.get("expires"), None))
-        give_consent(log, consent, request.identity, request=request)
-        fire(log, "reopen", request.identity, reason=posted_text(request.POST, "reason"),
-             request=request)
+        with one_change(request.tm):
+            consent = Consent(_chosen_parties(request, log), _date(request.POST.get("date")),
+                              ConsentScope.REOPEN,
+                              expires=_date(request.POST.get("expires"), None))
+            give_consent(log, consent, request.identity, request=request)
+            fire(log, "reopen", request.identity, reason=posted_text(request.POST, "reason"),
+                 request=request)
         request.notice(request.translate(_("adm_reopened", default="The log is reopened.")))
     except DomainError as exc:
-        savepoint.rollback()
         flash_error(request, exc)
     return back_to(request, unit, "console-passive")
 
@@ -268,17 +268,16 @@ def supervise(request):
     leader = acting_employee(request)
     error = None
     if request.method == "POST":
-        savepoint = request.tm.get().savepoint()
         try:
-            consent_id = request.POST.get("consent") or _supervision_consent(request, log,
-                                                                             leader).id
-            grant_read_access(log, ReadGrant(leader.id, consent_id, purpose=SUPERVISOR),
-                              request.identity)
+            with one_change(request.tm):
+                consent_id = request.POST.get("consent") or _supervision_consent(
+                    request, log, leader).id
+                grant_read_access(log, ReadGrant(leader.id, consent_id, purpose=SUPERVISOR),
+                                  request.identity)
             request.notice(request.translate(_(
                 "adm_supervision_granted", default="You have read access as supervisor.")))
             return back_to(request, unit, "console-logs")
         except DomainError as exc:
-            savepoint.rollback()
             error = error_text(request, exc)
     journal_read(request, log)
     return {"unit": unit, "tab": "logs", "log": log, "error": error, "today": today(),

@@ -15,8 +15,6 @@ upload folder, never in the database; the receipt waits there for its download a
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -27,6 +25,7 @@ from .. import audit
 from ..forms.export import TransferElsewhereSchema
 from ..forms.log_lifecycle import FORM_CHOICES
 from ..forms.uploads import SessionUploads
+from ..forms.validators import posted_text
 from ..i18n import _
 from ..messages import message_for
 from ..models.base import DomainError
@@ -37,7 +36,7 @@ from ..models.transfer import Transfer, TransferKind
 from ..security import Permission as P
 from ..services import import_package as ip
 from ..workflows import export as wx
-from ..workflows import propose_transfer
+from ..workflows import one_change, propose_transfer
 from .admin import acting_employee
 from .downloads import file_response
 from .formview import FORM_PAGE, FormView
@@ -146,10 +145,11 @@ def _read_upload(upload, limit: int) -> bytes:
     return data
 
 
-def _waiting_path(request, kind: str, uid: str) -> str | None:
+def _waiting(request, kind: str, uid: str) -> bytes | None:
     """A file waiting in the session's upload folder (never in the database)."""
-    uploads = SessionUploads.for_request(request)
-    return uploads._path(f"{kind}{uid}") if uid.isalnum() else None
+    if not uid.startswith(kind):
+        return None
+    return SessionUploads.for_request(request).read_bytes(uid)
 
 
 def _leads(request) -> bool:
@@ -200,20 +200,17 @@ def import_log_page(request):
         package = ip.read_package(data, ip.trusted_fingerprints(request.registry.settings))
     except DomainError as refusal:
         return _refused(request, refusal)
-    uid = secrets.token_hex(16)
-    with open(_waiting_path(request, "import", uid), "wb") as out:
-        out.write(data)
+    uid = SessionUploads.for_request(request).put_bytes("import", data)
     audit.record_import_read(request, request.context, package.manifest, _leads(request))
     return _page(request, package=package, uid=uid, holders=_holders(request))
 
 
-def _waiting_package(request):
-    path = _waiting_path(request, "import", request.POST.get("uid", ""))
-    if path is None or not os.path.exists(path):
+def _waiting_package(request) -> tuple[str, ip.Package]:
+    uid = request.POST.get("uid", "")
+    data = _waiting(request, "import", uid)
+    if data is None:
         raise ip.PackageRefused("export_file_missing")
-    with open(path, "rb") as f:
-        data = f.read()
-    return path, ip.read_package(data, ip.trusted_fingerprints(request.registry.settings))
+    return uid, ip.read_package(data, ip.trusted_fingerprints(request.registry.settings))
 
 
 @view_config(context=Unit, name="import-log-decide", request_method="POST",
@@ -222,7 +219,7 @@ def import_log_decide(request):
     """R10, R20, R23: accept (a holder named, the consent recorded) or decline (a reason)."""
     unit, settings = request.context, request.registry.settings
     try:
-        path, package = _waiting_package(request)
+        uid, package = _waiting_package(request)
         if request.POST.get("decision") == "accept":
             holder = unit.municipality.employee(request.POST.get("holder_id", ""))
             if holder is None or holder not in _holders(request):
@@ -230,12 +227,13 @@ def import_log_decide(request):
             form = request.POST.get("form", ConsentForm.DIGITAL)
             if form not in (ConsentForm.DIGITAL, ConsentForm.ORAL):
                 raise ip.PackageRefused("export_choose_holder")
-            log = wx.import_log(unit.municipality, package, holder, request.identity,
-                                form=form)
+            with one_change(request.tm):  # a refused activation stores no draft
+                log = wx.import_log(unit.municipality, package, holder, request.identity,
+                                    form=form, request=request)
             receipt = ip.build_receipt(request.root, package.manifest, "accepted")
             message = _("ex_imported", default="The log is imported and active.")
         else:
-            reason = (request.POST.get("reason") or "").strip()
+            reason = posted_text(request.POST, "reason")
             if len(reason) < 3:
                 raise ip.PackageRefused("export_decline_needs_reason")
             log = None
@@ -243,10 +241,10 @@ def import_log_decide(request):
             message = _("ex_declined", default="You declined the log. Send the receipt back.")
     except DomainError as refusal:
         return _refused(request, refusal)
-    os.remove(path)
-    receipt_uid = secrets.token_hex(16)
-    with open(_waiting_path(request, "receipt", receipt_uid), "wb") as out:
-        out.write(receipt)
+    uploads = SessionUploads.for_request(request)
+    # Gone once the decision is stored: a retried request still finds the file.
+    request.tm.get().addAfterCommitHook(lambda committed: committed and uploads.discard(uid))
+    receipt_uid = uploads.put_bytes("receipt", receipt)
     callback = package.manifest.get("callback")
     if callback and _may_call_back(settings, package):
         request.tm.get().addAfterCommitHook(
@@ -286,8 +284,7 @@ def send_receipt(url: str, receipt: bytes) -> bool:
 @view_config(context=Unit, name="import-receipt", request_method="POST",
              permission=P.IMPORT_LOG)
 def download_receipt(request):
-    path = _waiting_path(request, "receipt", request.POST.get("receipt", ""))
-    if path is None or not os.path.exists(path):
+    receipt = _waiting(request, "receipt", request.POST.get("receipt", ""))
+    if receipt is None:
         raise HTTPNotFound()
-    with open(path, "rb") as f:
-        return file_response(f.read(), "stafett-kvittering.json", "application/json")
+    return file_response(receipt, "stafett-kvittering.json", "application/json")

@@ -11,7 +11,6 @@ from pyramid.view import view_config
 
 from ..forms.individual_plan import plan_schema
 from ..i18n import _
-from ..models.base import DomainError
 from ..models.consent import ConsentScope
 from ..models.log import Log
 from ..models.plan import IndividualPlan, plan_of
@@ -19,7 +18,7 @@ from ..models.transfer import Transfer
 from ..security import Permission
 from ..services import export_package
 from ..services.receiver_pdf import receiver_filename, receiver_pdf
-from ..workflows import give_consent
+from ..workflows import give_consent, one_change
 from ..workflows.individual_plan import hand_over_to_plan
 from .downloads import file_response
 from .formview import FORM_PAGE
@@ -44,16 +43,12 @@ class HandOverToPlan(LifecycleForm):
     def success(self, data):
         # Two steps, one change: if the handover is refused, the consent is not kept either.
         request, log = self.request, self.log
-        savepoint = request.tm.savepoint()
-        try:
+        with one_change(request.tm):
             consent = give_consent(log, consent_from(data, ConsentScope.INDIVIDUAL_PLAN),
                                    request.identity, request=request)
             plan = IndividualPlan(data["coordinator_name"], data["coordinator_service"],
                                   sorted(data["concern_ids"]), consent_id=consent.id)
             hand_over_to_plan(log, plan, request.identity, note=data["note"], request=request)
-        except DomainError:
-            savepoint.rollback()
-            raise
         return self.to_log(_("plan_handed_over", default=(
             "The log is handed over to the individual plan and closed. The family is told.")))
 

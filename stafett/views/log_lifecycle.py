@@ -32,7 +32,7 @@ from ..models.org import Municipality
 from ..models.search import CHILD_HAS_LOG, who_holds
 from ..models.transfer import Transfer
 from ..security import Permission
-from ..workflows import fire, give_consent, propose_transfer
+from ..workflows import fire, give_consent, one_change, propose_transfer
 from ..workflows.content import edit_subject_and_family, open_draft
 from ..workflows.grants import grant_read_access, narrow_grant, withdraw_grant
 from .downloads import file_response
@@ -274,15 +274,11 @@ class TransferConsent(LifecycleForm):
 
     def success(self, data):
         # Two steps, one change: if the transfer refuses, the consent is not kept either.
-        savepoint = self.request.tm.savepoint()
-        try:
+        with one_change(self.request.tm):
             consent = give_consent(self.log, consent_from(data, ConsentScope.TRANSFER),
                                    self.request.identity, request=self.request)
             fire(self.context, "consent", self.request.identity, consent_id=consent.id,
                  request=self.request)
-        except DomainError:
-            savepoint.rollback()
-            raise
         return self.to_log(_("lc_transfer_consented", default="The family's consent to the "
                                                               "transfer is recorded."))
 

@@ -9,6 +9,7 @@ from .engine import (
     WorkflowError,
     create,
     fire,
+    one_change,
     workflow_for,
 )
 from .log import LOG_WORKFLOW
@@ -37,5 +38,5 @@ __all__ = [
     "AfterTransition", "CONSENT_WORKFLOW", "LOG_REQUEST_WORKFLOW", "LOG_WORKFLOW",
     "MEASURE_WORKFLOW", "Step", "TRANSFER_WORKFLOW", "TransitionForbidden", "WORKFLOWS",
     "WorkflowError", "add_measure", "create", "create_log", "fire", "give_consent",
-    "propose_transfer", "send_request", "workflow_for",
+    "one_change", "propose_transfer", "send_request", "workflow_for",
 ]

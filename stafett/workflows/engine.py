@@ -8,6 +8,7 @@ so no machine is ever pickled into the database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,11 +211,29 @@ def _lineage(obj):
 def _refuse(municipality, step: Step, trigger: str, error: WorkflowError):
     if municipality is not None:
         log = step.log
-        audit.record_refusal(municipality.journal, what=f"transition:{trigger}",
-                             object_id=step.obj.id or "", log_id=log.id if log else None,
-                             actor=step.actor_id, cause=error.msg,
-                             **audit.placement(step.obj, log))
+        entry = dict(what=f"transition:{trigger}", object_id=step.obj.id or "",
+                     log_id=log.id if log else None, actor=step.actor_id, cause=error.msg,
+                     **audit.placement(step.obj, log))
+        audit.record_refusal(municipality.journal, **entry)
+        error.refusal = (municipality, entry)
     raise error
+
+
+@contextmanager
+def one_change(transaction_manager):
+    """Steps that stand or fall together (a consent and the transition resting on it):
+    when one is refused, everything they did is rolled back, but the refusal stays in
+    the journal (R18)."""
+    savepoint = transaction_manager.get().savepoint()
+    try:
+        yield
+    except DomainError as error:
+        savepoint.rollback()
+        refusal = getattr(error, "refusal", None)
+        if refusal is not None:
+            municipality, entry = refusal
+            audit.record_refusal(municipality.journal, **entry)
+        raise
 
 
 def _record(municipality, workflow: Workflow, step: Step, trigger: str, source: str) -> None:

@@ -21,7 +21,7 @@ from ..security import SYSTEM
 from ..services import export_package as ep
 from ..services import import_package as ip
 from ..services.import_package import Package
-from .engine import create, fire
+from .engine import actor_ref, create, fire
 
 RECEIPTS_ATTR = "export_receipts"  # on the app root: transfer id -> (municipality, log)
 CALLBACK_NAME = "export-receipt"
@@ -92,18 +92,21 @@ def apply_receipt(transfer, body: dict, request=None) -> None:
 
 
 # -- the receiver ------------------------------------------------------------------------
-def import_log(municipality, package: Package, holder, actor, *, given_by=None,
-               form: str = ConsentForm.DIGITAL, note: str = "") -> Log:
-    """R10, R20, R23: the receiving leader accepts; the family's consent to the move is
-    recorded, and the log continues here with its history (new -> draft -> active)."""
-    log = ip.build_log(package, holder, actor.uid if hasattr(actor, "uid") else "")
-    parties = list(given_by or _transfer_parties(log))
-    consent = Consent(parties, utcnow().date(), ConsentScope.CREATE, form=form,
-                      unit_id=holder.unit_id, recorded_by=getattr(actor, "uid", None))
+def import_log(municipality, package: Package, holder, actor, *,
+               form: str = ConsentForm.DIGITAL, request=None) -> Log:
+    """R10, R20, R23: the receiving leader or holder accepts; the family's consent to the
+    move is recorded, and the log continues here with its history (new -> draft ->
+    active; the family is told)."""
+    log = ip.build_log(package, holder, actor_ref(actor))
+    # The family consented at the sender (R20); the consent is part of the log as it
+    # arrives, so it is stored with the log rather than given here by the receiver.
+    consent = Consent(_transfer_parties(log), utcnow().date(), ConsentScope.CREATE,
+                      form=form, unit_id=holder.unit_id, recorded_by=actor_ref(actor))
     consent.state = "given"
     log.consents.add(consent)
-    create(municipality.logs, log, "create", actor, reason="imported", note=note)
-    fire(log, "activate", SYSTEM, reason="imported", note=package.fingerprint)
+    create(municipality.logs, log, "create", actor, reason="imported", request=request)
+    fire(log, "activate", SYSTEM, reason="imported", note=package.fingerprint,
+         request=request)
     for consent in log.consents.values():
         municipality.index.index_consent(log.id, consent)
     for concern in log.concerns.values():

@@ -15,6 +15,7 @@ from webtest import Upload
 from ..conftest import csrf_token, login
 from ..world import World
 from .test_lifecycle import find_log, log_url, tick
+from .test_log_requests import mails
 
 RECEIVER = "Nordby kommune, Nordby skole"
 
@@ -160,7 +161,7 @@ def test_only_the_units_leader_and_its_staff_who_may_hold_import(testapp, read_r
 
 
 def test_r23_a_holder_takes_the_log_on_as_its_holder_and_names_no_other(
-        testapp, read_root, nordby, app, access):
+        testapp, read_root, nordby, app, datafs):
     import webtest
 
     url, transfer_url, chosen_id, _o = _propose(testapp, read_root)
@@ -191,6 +192,11 @@ def test_r23_a_holder_takes_the_log_on_as_its_holder_and_names_no_other(
         (imported,) = [g for g in root["nordby"].logs.values()
                        if g.subject.name == "Emma Nordmann"]
         assert imported.holder_id == own and list(imported.concerns.keys()) == [chosen_id]
+        guardians = {g.email for g in imported.guardians.values() if g.email}
+        imported_id = imported.id
+    told = {m["To"] for m in mails(datafs, imported_id)
+            if m["Subject"] == "En stafettlogg er opprettet"}
+    assert guardians and guardians <= told  # R14, R37: the family hears of it here too
 
 
 def test_import_then_receipt_upload_accepts_the_transfer(testapp, read_root, nordby, app):
@@ -262,6 +268,6 @@ def test_r45_a_child_who_has_a_log_here_is_refused_at_accept(testapp, read_root,
                 and f["decision"].value == "accept")
     form["holder_id"] = holder
     refused = form.submit(status=400)
-    assert "Emma Nordmann" in refused.text or "logg" in refused.text
+    assert "Barnet har allerede en stafettlogg i kommunen" in refused.text
     with read_root() as root:
         assert len(root["demo"].logs) == before

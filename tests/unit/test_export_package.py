@@ -268,7 +268,10 @@ def receiver():
     database = DB(MappingStorage())
     manager = transaction.TransactionManager()
     conn = database.open(transaction_manager=manager)
-    yield World(app_root(conn), slug="andre")
+    built = World(app_root(conn), slug="andre")
+    built.tm = manager
+    manager.savepoint()
+    yield built
     manager.abort()
     conn.close()
     database.close()
@@ -388,3 +391,48 @@ def test_trusted_senders_come_from_the_setting():
     settings = {"stafett.trusted_exporters": "abcd:0001, ABCD:0002\n  ABCD:0003 "}
     assert ip.trusted_fingerprints(settings) == {"ABCD:0001", "ABCD:0002", "ABCD:0003"}
     assert ip.trusted_fingerprints({}) == set()
+
+
+def _refusals(world) -> list[dict]:
+    return [e for _k, e in world.m.journal.of_kind("refused")]
+
+
+def test_r18_a_refused_import_stores_no_draft_and_keeps_the_refusal(world, sent, receiver):
+    """The activation refuses a log no one consented for: the draft made a moment before
+    goes with it, while the journal keeps the refusal."""
+    from stafett.workflows import WorkflowError, one_change
+
+    log, chosen, _ = sent
+    package = ip.read_package(ep.build_package(log, [chosen.id], pdf=False))
+    package.content["guardians"] = []  # nobody who may consent for a child of nine
+    before = len(receiver.m.logs)
+    with pytest.raises(WorkflowError) as refused:
+        with one_change(receiver.tm):
+            wx.import_log(receiver.m, package, receiver.emp(receiver.holder), receiver.leader)
+    assert len(receiver.m.logs) == before
+    assert [e["what"] for e in _refusals(receiver)] == ["transition:activate"]
+    assert _refusals(receiver)[0]["cause"] == refused.value.msg
+
+
+@pytest.mark.parametrize("spoil", ["twice", "category"])
+def test_a_file_the_schema_lets_through_but_the_model_refuses_is_refused(world, sent,
+                                                                       receiver, spoil):
+    log, chosen, _ = sent
+    package = ip.read_package(ep.build_package(log, [chosen.id], pdf=False))
+    concerns = package.content["concerns"]
+    if spoil == "twice":
+        concerns.append(dict(concerns[0]))
+    else:
+        concerns[0]["category"] = "no-such-category"
+    with pytest.raises(ip.PackageRefused) as refused:
+        wx.import_log(receiver.m, package, receiver.emp(receiver.holder), receiver.leader)
+    assert refused.value.msg == "export_file_bad_content"
+
+
+def test_a_receipt_naming_its_transfer_with_no_string_is_refused(world, sent, receiver):
+    log, chosen, _ = sent
+    package = ip.read_package(ep.build_package(log, [chosen.id], pdf=False,
+                                               transfer_id="t1", receipt_token="tok"))
+    package.manifest["transfer_id"] = ["t1"]
+    with pytest.raises(ip.PackageRefused):
+        ip.read_receipt(ip.build_receipt(receiver.root, package.manifest, "accepted"))
