@@ -93,6 +93,7 @@ class Log(Resource):
     # R35: when the year before the next yearly archive copy began (activation, reopening or
     # the last yearly copy); None while the log does not run.
     yearly_from = None
+    individual_plan = None  # models.plan.IndividualPlan, once handed over to one (R38)
 
     def __init__(self, subject: Subject, holder_id: str, unit_id: str, level: int = 1):
         self.subject = attach(self, "subject", subject)

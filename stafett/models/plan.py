@@ -33,5 +33,5 @@ class IndividualPlan(Resource):
 
 
 def plan_of(log) -> IndividualPlan | None:
-    """The plan the log was handed over to; logs stored before plans existed have none."""
-    return getattr(log, "individual_plan", None)
+    """The plan the log rests in since its handover (R38); reopening ends that."""
+    return log.individual_plan

@@ -23,7 +23,7 @@ from chameleon import PageTemplateLoader
 from pyramid.i18n import TranslationString, TranslationStringFactory, make_localizer
 
 from ..i18n import LOCALE_DIR
-from ..models.base import today, utcnow
+from ..models.base import today
 from ..models.consent import ConsentScope
 from ..models.log import Log, SubjectKind
 from .archive import render_pdf
@@ -150,7 +150,6 @@ def form_values(log: Log, scope: ConsentScope, lang: FormLanguage,
         "lang": lang,
         "scope": str(scope),
         "t": t,
-        "_": _,
         "title": t(TITLES[scope]),
         "statement": t(STATEMENTS[scope]),
         "child_name": subject.name,
@@ -247,7 +246,7 @@ def consent_form_html(log: Log, scope: ConsentScope, lang: FormLanguage,
         return local.translate(TranslationString(msgid, domain=domain or DOMAIN,
                                                  default=default, mapping=mapping))
 
-    return _TEMPLATES["consent_form.pt"](translate=translate, generated=utcnow(), **values)
+    return _TEMPLATES["consent_form.pt"](translate=translate, **values)
 
 
 def consent_form_pdf(log: Log, scope: ConsentScope, lang: FormLanguage,

@@ -8,8 +8,10 @@ import itertools
 from types import SimpleNamespace
 
 from ..i18n import _
+from ..messages import name_of
+from ..models.plan import plan_of
 from ..security import Permission, request_principals, sees_contact_details
-from ..services.consent_form import FORM_LANGUAGES, default_scope
+from ..services.consent_form import FORM_LANGUAGES, FORM_SCOPES, default_scope
 from ..workflows import workflow_for
 from ..workflows.child_login import under_age_limit
 
@@ -37,6 +39,8 @@ def lifecycle_panel(request, log) -> dict:
         outbox=[m for _key, m in itertools.islice(log.outbox.newest(), OUTBOX_SHOWN)]
         if holder else [],
         failed_notices=failed_notices(request, log) if holder else [],
+        plan=plan_of(log),
+        hand_out=request.has_permission(Permission.HAND_OUT, log),
         employee=log.municipality.employee,
         unit_name=lambda unit_id: getattr(log.municipality.units.get(unit_id or ""), "name", ""),
         party_name=lambda party: _party_name(log, party),
@@ -80,11 +84,7 @@ def _log_actions(request, log) -> list[SimpleNamespace]:
     return actions
 
 
-CONSENT_FORM_SCOPES = (
-    ("create", _("lc_scope_create", default="Create the log")),
-    ("transfer", _("lc_scope_transfer", default="Transfer the log")),
-    ("reopen", _("lc_scope_reopen", default="Reopen the log")),
-)
+CONSENT_FORM_SCOPES = tuple((str(scope), name_of("scope", scope)) for scope in FORM_SCOPES)
 
 
 def _consent_form(request, log, consent_rights: bool) -> SimpleNamespace | None:

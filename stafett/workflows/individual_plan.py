@@ -9,7 +9,7 @@ live here.
 
 from __future__ import annotations
 
-from ..models.base import today, utcnow
+from ..models.base import today
 from ..models.consent import ConsentScope, consent_is_sufficient
 from ..models.plan import IndividualPlan
 from ..services import archive, notify
@@ -18,16 +18,18 @@ from .engine import Step, fire, refuse
 REASON = "individual_plan"
 
 
-def _plan(step: Step) -> IndividualPlan | None:
+def _plan(step: Step) -> IndividualPlan:
+    """The plan the handover names; without one, every guard refuses alike."""
     plan = step.params.get("plan")
-    return plan if isinstance(plan, IndividualPlan) else None
+    if not isinstance(plan, IndividualPlan):
+        refuse("plan_needs_coordinator", "R38")
+    return plan
 
 
 # -- guards -------------------------------------------------------------------------------
 def plan_has_coordinator(step: Step) -> None:
     """R38: an individual plan has a named coordinator."""
-    plan = _plan(step)
-    if plan is None or not (plan.coordinator_name or "").strip():
+    if not (_plan(step).coordinator_name or "").strip():
         refuse("plan_needs_coordinator", "R38")
 
 
@@ -59,7 +61,6 @@ def record_plan(step: Step) -> None:
     plan.by = step.actor_id
     plan.__parent__ = log
     log.individual_plan = plan
-    log.closed_at = utcnow()
 
 
 def archive_for_plan(step: Step) -> None:

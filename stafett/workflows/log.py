@@ -106,7 +106,10 @@ def produce_archive(step: Step) -> None:
 
 
 def mark_reopened(step: Step) -> None:
+    """A reopened log runs again: it no longer rests in a plan it was handed over to (R38);
+    the handover stays in its history and its archive copy."""
     step.log.closed_at = None
+    step.log.individual_plan = None
 
 
 def start_yearly_copies(step: Step) -> None:
@@ -133,7 +136,7 @@ LOG_WORKFLOW = register(Log, Workflow(
                        before=(cancel_open_transfers,), effects=(mark_closed, produce_archive)),
         TransitionSpec("to_individual_plan", ("active", "reopened"), "passive", P.EDIT,
                        guards=(*individual_plan.GUARDS, no_open_transfer),
-                       effects=individual_plan.EFFECTS),
+                       effects=(mark_closed, *individual_plan.EFFECTS)),
         TransitionSpec("reopen", "passive", "reopened", P.REOPEN,
                        guards=(has_reopen_consent,), effects=(mark_reopened, start_yearly_copies)),
         TransitionSpec("delete", ("passive", "draft"), "deleted", P.DELETE,

@@ -56,7 +56,8 @@ def _hand_over(testapp, emma, coordinator="Kari Koordinator", concerns=True):
 def test_r38_holder_hands_over_and_the_coordinator_gets_the_chosen_concerns(
         testapp, read_root, emma):
     login(testapp, "larer")
-    assert "individual-plan" in testapp.get(emma["url"]).text
+    assert f'href="http://localhost{emma["url"]}individual-plan"' in testapp.get(
+        emma["url"]).text
     assert _hand_over(testapp, emma).status_int == 303
     with read_root() as root:
         log = root["demo"].logs[emma["id"]]
@@ -99,9 +100,10 @@ def test_r38_downloads_are_journaled(testapp, read_root, emma, access):
     login(testapp, "larer")
     _hand_over(testapp, emma)
     token = csrf_token(testapp.get(emma["url"]))
-    before = len(access.of_log(emma["id"]))
-    testapp.post(emma["url"] + "plan-pdf", {"csrf_token": token}, status=200)
-    assert len(access.of_log(emma["id"])) == before + 1
+    for name in ("plan-pdf", "plan-package"):
+        before = len(access.of_log(emma["id"]))
+        testapp.post(emma["url"] + name, {"csrf_token": token}, status=200)
+        assert len(access.of_log(emma["id"])) == before + 1, name
 
 
 def test_r38_a_refusal_keeps_the_text_and_changes_nothing(testapp, read_root, emma):
@@ -135,7 +137,7 @@ def test_r38_only_the_holder_hands_over_or_downloads(testapp, read_root, emma, u
 
 @pytest.mark.parametrize("kind", ["municipality", "installation"])
 def test_r23_a_consented_transfer_out_of_the_municipality_offers_the_pdf(
-        testapp, read_root, emma, kind):
+        testapp, read_root, emma, kind, access):
     """To another municipality here, or to one named in words (another installation, or
     none): the holder prints the chosen concerns for a receiver without Stafett."""
     from tests.world import World
@@ -160,7 +162,10 @@ def test_r23_a_consented_transfer_out_of_the_municipality_offers_the_pdf(
     login(testapp, "larer")
     page = testapp.get(emma["url"])
     assert "receiver-pdf" in page.text
+    with read_root() as root:
+        reads = len(access.of_log(emma["id"]))
     pdf = testapp.post(url, {"csrf_token": csrf_token(page)}, status=200)
+    assert len(access.of_log(emma["id"])) == reads + 1  # the PDF is a read of the child
     assert_pdfa(pdf.body)
     text = _text(pdf.body)
     assert CHOSEN in text and LEFT_OUT not in text and "Emma Nordmann" in text
@@ -202,3 +207,5 @@ def test_r21_a_refused_handover_keeps_neither_plan_nor_consent(testapp, read_roo
         log = root["demo"].logs[emma["id"]]
         assert log.state == "active" and plan_of(log) is None
         assert len(log.consents) == consents
+        refused = [e for _k, e in root["demo"].journal.of_log(log.id, "refused")]
+        assert refused[-1]["what"] == "transition:to_individual_plan"  # R18: it is kept

@@ -120,6 +120,23 @@ def test_r16_a_reopened_log_can_pass_into_a_plan(world):
     assert log.state == "passive" and plan_of(log).consent_id == consent.id
 
 
+def test_r38_reopening_ends_the_plan_and_its_files(world):
+    log, chosen, _other, consent = _ready(world)
+    hand_over_to_plan(log, _plan(chosen, consent), world.holder)
+    world.consent(log, actor=world.leader, scope=ConsentScope.REOPEN, days_ago=0)
+    fire(log, "reopen", world.leader)
+    assert plan_of(log) is None and log.closed_at is None
+    triggers = [r["trigger"] for r in log.history.values()]
+    assert "to_individual_plan" in triggers and triggers[-1] == "reopen"  # kept in history
+
+
+def test_r38_a_handover_without_a_plan_is_refused_not_a_crash(world):
+    log, *_ = _ready(world)
+    with pytest.raises(WorkflowError):
+        fire(log, "to_individual_plan", world.holder)
+    assert log.state == "active"
+
+
 # -- the PDF for a receiver without Stafett (R20, R23, R38) ---------------------------------
 def _pdf_text(data: bytes) -> str:
     import io
