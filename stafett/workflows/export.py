@@ -2,8 +2,8 @@
 transfer, the receiver's import, and the receipt that ends the transfer at the sender.
 
 Until the receipt arrives the sender stays holder and nothing on the sender's log changes
-(R21); an accepted receipt makes the log passive there with the sending unit's archive copy
-(R35), a declined one leaves it as it was.
+(R21); an accepted receipt closes the log there, its closing copy the sending unit's archive
+copy (R35); a declined one leaves it as it was.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def apply_receipt(transfer, body: dict, request=None) -> None:
     if body["decision"] == "accepted":
         fire(transfer, "receipt_accepted", SYSTEM, reason="receipt", note=note,
              request=request)
+        # The log stays here, closed: its closing copy is the sending unit's (R35).
         fire(log, "close", SYSTEM, reason="transferred_elsewhere", note=note,
              request=request)
     else:

@@ -125,13 +125,6 @@ def is_elsewhere(step: Step) -> None:
         refuse("transfer_waits_for_receipt", "R21")
 
 
-def hand_over_elsewhere(step: Step) -> None:
-    """R21, R35: the receipt arrived; the sending unit keeps its copy of the whole log, and
-    the log here goes passive (``workflows.export.apply_receipt``)."""
-    step.obj.decided = utcnow()
-    archive.archive_for_sending_unit(step.log)
-
-
 def notify_receiver(step: Step) -> None:
     if step.obj.kind == TransferKind.INSTALLATION:
         return  # the receiver is told by the file the holder sends
@@ -179,7 +172,7 @@ TRANSFER_WORKFLOW = register(Transfer, Workflow(
         TransitionSpec("cancel", OPEN, "cancelled", P.TRANSFER, effects=(mark_decided,)),
         # R21, R23: the signed receipt of another installation, checked before (SYSTEM).
         TransitionSpec("receipt_accepted", "consented", "accepted", P.SYSTEM,
-                       guards=(is_elsewhere, log_is_running), effects=(hand_over_elsewhere,)),
+                       guards=(is_elsewhere, log_is_running), effects=(mark_decided,)),
         TransitionSpec("receipt_declined", "consented", "declined", P.SYSTEM,
                        guards=(is_elsewhere,), effects=(mark_decided,)),
     ],
