@@ -133,6 +133,15 @@ def record_import_read(request, unit, manifest: dict, leads: bool) -> None:
         basis=("leader",) if leads else ("receiver",), unit=unit.id)
 
 
+def record_copy_read(request, unit, archived, principals) -> None:
+    """A download of an archive copy from the unit's console: a read of the copy's log,
+    which may have left the unit since (R20)."""
+    request.access_journal.for_municipality(unit.municipality.id).append(
+        "read", log=archived.log_id, object=archived.__name__, object_kind="archivedpdf",
+        view=request.view_name or "", actor=request.identity.uid,
+        basis=access_basis(principals), unit=unit.id, holder=None)
+
+
 def record_denied(request) -> None:
     """A refused page (403) of a logged-in user, in the access journal: the request's own
     transaction is aborted with the error."""

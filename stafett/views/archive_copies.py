@@ -61,7 +61,7 @@ def unit_copy(request):
     unit = request.context
     archived = copies.unit_copy(unit.municipality, unit.id, request.params.get("copy", ""))
     response = _pdf(request, archived, "console-archive-copies")
-    _journal_download(request, unit, archived)
+    audit.record_copy_read(request, unit, archived, request_principals(request, unit))
     return response
 
 
@@ -73,12 +73,3 @@ def _pdf(request, archived, list_name: str):
     if not archived.produced:
         raise HTTPSeeOther(location=request.resource_url(request.context, list_name))
     return file_response(archived.blob.data, archived.filename, "application/pdf")
-
-
-def _journal_download(request, unit, archived) -> None:
-    """A read of the child's data: the copy's log, which may have left the unit (R20)."""
-    request.access_journal.for_municipality(unit.municipality.id).append(
-        "read", log=archived.log_id, object=archived.__name__, object_kind="archivedpdf",
-        view=request.view_name or "", actor=request.identity.uid,
-        basis=audit.access_basis(request_principals(request, unit)), unit=unit.id,
-        holder=None)
