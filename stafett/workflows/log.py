@@ -76,12 +76,6 @@ def copy_before_deletion(step: Step) -> None:
         archive.archive_log(step.log, reason="before_deletion")
 
 
-def finish_archives(step: Step) -> None:
-    """R17: a copy still waiting for its PDF gets it now, before the content goes."""
-    for archived in step.log.archives.values():
-        archive.produce(archived)
-
-
 # -- effects ------------------------------------------------------------------------------
 
 
@@ -141,7 +135,7 @@ LOG_WORKFLOW = register(Log, Workflow(
                        guards=(has_reopen_consent,), effects=(mark_reopened, start_yearly_copies)),
         TransitionSpec("delete", ("passive", "draft"), "deleted", P.DELETE,
                        guards=(archive_exists_if_passive,),
-                       before=(copy_before_deletion, finish_archives),
+                       before=(copy_before_deletion,),
                        effects=(erase,)),
         TransitionSpec("discard", "draft", "deleted", P.DISCARD, effects=(erase,)),
     ],
