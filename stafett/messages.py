@@ -269,6 +269,38 @@ VERDICT_NAMES = {
     "partly": _("ct_verdict_partly", default="Partly worked"),
     "did_not_work": _("ct_verdict_did_not_work", default="Did not work"),
 }
+DECISION_NAMES = {  # what an evaluation decides for a measure (R27)
+    "continue": _("ct_decision_continue", default="Continue"),
+    "change": _("ct_decision_change", default="Change"),
+    "end": _("ct_decision_end", default="End"),
+}
+PARTY_NAMES = {  # who carries out a measure (R25)
+    "actor": _("ct_party_actor", default="An employee (choose below)"),
+    "home": _("ct_party_home", default="The home (the guardians)"),
+    "subject": _("ct_party_subject", default="The child or youth"),
+}
+CATEGORY_NAMES = {  # what a concern is about (R24)
+    "learning": _("ct_cat_learning", default="Learning"),
+    "language": _("ct_cat_language", default="Language"),
+    "social": _("ct_cat_social", default="Friends and social life"),
+    "behaviour": _("ct_cat_behaviour", default="Behaviour"),
+    "mental_health": _("ct_cat_mental_health", default="Mental health"),
+    "physical_health": _("ct_cat_physical_health", default="Physical health"),
+    "attendance": _("ct_cat_attendance", default="Attendance"),
+    "family": _("ct_cat_family", default="Family"),
+    "school_environment": _("ct_cat_school_environment",
+                            default="School environment (Education Act chapter 12, "
+                                    "formerly §9a)"),
+    "pregnancy": _("ct_cat_pregnancy", default="Pregnancy"),
+    "other": _("ct_cat_other", default="Other"),
+}
+
+
+def category_name(category):
+    """A category stored before the list was checked (issue 8) shows as "Other"."""
+    return CATEGORY_NAMES.get(category, CATEGORY_NAMES["other"])
+
+
 COPY_REASON_NAMES = {  # why an archive copy of a log was made (R35)
     "yearly": _("copy_reason_yearly", default="Yearly copy"),
     "change_of_service": _("copy_reason_change_of_service", default="Change of service"),
@@ -279,7 +311,8 @@ COPY_REASON_NAMES = {  # why an archive copy of a log was made (R35)
 }
 NAMES = {"machine": MACHINE_NAMES, "trigger": TRIGGER_NAMES, "state": STATE_NAMES,
          "reason": REASON_NAMES, "scope": SCOPE_NAMES, "arena": ARENA_NAMES,
-         "verdict": VERDICT_NAMES, "copy_reason": COPY_REASON_NAMES}
+         "verdict": VERDICT_NAMES, "copy_reason": COPY_REASON_NAMES,
+         "decision": DECISION_NAMES, "party": PARTY_NAMES}
 
 # The refusals common enough to deserve a sentence of their own: (triggers, states) -> msgid.
 SPECIFIC_REFUSALS = {

@@ -11,7 +11,13 @@ import colander
 import deform
 
 from ..i18n import _
-from ..models.concern import Arena, Category, Decision, Party, Verdict
+from ..messages import (
+    CATEGORY_NAMES,
+    DECISION_NAMES,
+    PARTY_NAMES,
+    VERDICT_NAMES,
+)
+from ..models.concern import Arena, Party
 from ..models.notes import NoteVisibility
 from .log_lifecycle import uploaded_file
 from .uploads import upload_widget
@@ -29,48 +35,14 @@ from .validators import (
 REQUIRED = _("ct_required", default="Fill in this field.")
 GLIMPSE_MAX = 500
 
-CATEGORY_LABELS = {
-    Category.LEARNING: _("ct_cat_learning", default="Learning"),
-    Category.LANGUAGE: _("ct_cat_language", default="Language"),
-    Category.SOCIAL: _("ct_cat_social", default="Friends and social life"),
-    Category.BEHAVIOUR: _("ct_cat_behaviour", default="Behaviour"),
-    Category.MENTAL_HEALTH: _("ct_cat_mental_health", default="Mental health"),
-    Category.PHYSICAL_HEALTH: _("ct_cat_physical_health", default="Physical health"),
-    Category.ATTENDANCE: _("ct_cat_attendance", default="Attendance"),
-    Category.FAMILY: _("ct_cat_family", default="Family"),
-    Category.SCHOOL_ENVIRONMENT: _("ct_cat_school_environment",
-                                   default="School environment (Education Act chapter 12, "
-                                           "formerly §9a)"),
-    Category.PREGNANCY: _("ct_cat_pregnancy", default="Pregnancy"),
-    Category.OTHER: _("ct_cat_other", default="Other"),
-}
-
-
-def category_label(category):
-    """A category stored before the list was checked (issue 8) shows as "Other"."""
-    return CATEGORY_LABELS.get(category, CATEGORY_LABELS[Category.OTHER])
-
-
 ARENA_LABELS = {
     Arena.SERVICE: _("ct_arena_service", default="In the service"),
     Arena.HOME: _("ct_arena_home", default="At home"),
     Arena.CHILD: _("ct_arena_child", default="The child's own"),
 }
-PARTY_LABELS = {
-    Party.ACTOR: _("ct_party_actor", default="An employee (choose below)"),
-    Party.HOME: _("ct_party_home", default="The home (the guardians)"),
-    Party.SUBJECT: _("ct_party_subject", default="The child or youth"),
-}
-VERDICT_LABELS = {
-    Verdict.WORKED: _("ct_verdict_worked", default="Worked"),
-    Verdict.PARTLY: _("ct_verdict_partly", default="Partly worked"),
-    Verdict.DID_NOT_WORK: _("ct_verdict_did_not_work", default="Did not work"),
-}
-DECISION_LABELS = {
-    Decision.CONTINUE: _("ct_decision_continue", default="Continue"),
-    Decision.CHANGE: _("ct_decision_change", default="Change"),
-    Decision.END: _("ct_decision_end", default="End"),
-}
+# The names a person sees live in ``messages`` (the PDFs use them too).
+CATEGORY_LABELS, PARTY_LABELS = CATEGORY_NAMES, PARTY_NAMES
+VERDICT_LABELS, DECISION_LABELS = VERDICT_NAMES, DECISION_NAMES
 VISIBILITY_LABELS = {
     NoteVisibility.FAMILY: _("ct_visibility_family",
                              default="Everyone who reads the log, the family included"),

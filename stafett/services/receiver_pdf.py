@@ -9,6 +9,7 @@ out before the template sees the log. PDF/A like every PDF that leaves (services
 from __future__ import annotations
 
 from ..i18n import DEFAULT_LOCALE, _
+from ..messages import category_name, name_of
 from ..models.concern import Concern
 from .archive import render_html, render_pdf
 
@@ -17,10 +18,6 @@ PURPOSES = {
                   default="Transfer of the log to another municipality"),
     "individual_plan": _("plan_pdf_purpose_plan",
                          default="The log passes into an individual plan"),
-}
-PARTIES = {
-    "home": _("ct_party_home", default="The home (the guardians)"),
-    "subject": _("ct_party_subject", default="The child or youth"),
 }
 
 
@@ -40,12 +37,13 @@ def receiver_html(log, concern_ids, *, purpose: str = "transfer", receiver: str 
         if measure.actor_id:
             found = employee(measure.actor_id)
             return found.name if found is not None else ""
-        return PARTIES.get(str(measure.party), "")
+        return name_of("party", measure.party)
 
     return render_html(
         "receiver.pt", locale_name, log=log, concerns=chosen_concerns(log, concern_ids),
         holder=employee(log.holder_id), unit=log.unit, municipality=municipality,
         purpose=PURPOSES.get(purpose, purpose), receiver=receiver, responsible=responsible,
+        category=category_name,
         meeting_date=lambda meeting_id: getattr(log.meetings.get(meeting_id or ""), "date",
                                                 None))
 

@@ -13,10 +13,9 @@ from ..forms.log_content import (
     DECISION_LABELS,
     PARTY_LABELS,
     VERDICT_LABELS,
-    category_label,
 )
 from ..i18n import _
-from ..messages import STATE_NAMES
+from ..messages import STATE_NAMES, category_name
 from ..models.base import find_parent, today, utcnow
 from ..models.concern import TEXT_CORRECTION_WINDOW, Measure, Party
 from ..models.log import Log
@@ -87,7 +86,7 @@ def concern_item(request, log: Log, concern) -> dict:
     measures = sorted(concern.measures.values(), key=lambda m: m.created)
     return {"concern": concern, "url": request.resource_url(concern),
             "voices": family.voices_of(log, concern_id=concern.id),
-            "category": category_label(concern.category),
+            "category": category_name(concern.category),
             "missing": [ARENA_LABELS[a] for a in concern.missing_arenas()]
             if concern.closed is None else [],
             "measures": [measure_row(request, log, m) for m in measures]}
